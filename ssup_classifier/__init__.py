@@ -1,0 +1,26 @@
+"""ssup-classifier: Polish job ads and CVs -> SFIA Sales support (SSUP) level 1-6."""
+
+from __future__ import annotations
+
+from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
+from .data import load_samples
+from .descriptors import LevelDescriptor, SkillDescriptors, load_descriptors
+from .errors import (
+    BackendUnavailableError,
+    DataError,
+    InvalidInputError,
+    ModelLoadError,
+    ModelNotFoundError,
+    SSUPError,
+)
+from .evaluate import EvaluationReport, evaluate, score
+from .model import Prediction, Reason, SSUPClassifier
+from .text import TextProcessor
+from .train import TrainResult, train
+
+__all__ = [
+    "CLASSES", "LEVELS", "NONE_LABEL", "TrainConfig", "load_samples", "LevelDescriptor", "SkillDescriptors",
+    "load_descriptors", "BackendUnavailableError", "DataError", "InvalidInputError", "ModelLoadError",
+    "ModelNotFoundError", "SSUPError", "EvaluationReport", "evaluate", "score", "Prediction", "Reason",
+    "SSUPClassifier", "TextProcessor", "TrainResult", "train",
+]

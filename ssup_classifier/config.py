@@ -1,0 +1,44 @@
+"""Every hyper-parameter and the seed, in one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+NONE_LABEL = "none"
+CLASSES: tuple[str, ...] = tuple(str(k) for k in LEVELS) + (NONE_LABEL,)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a model is trained. Stored in the model's metadata."""
+
+    seed: int = 20261127
+    backend: str = "auto"  # "auto", "morfeusz2" or "pl_core_news_sm"
+    word_ngrams: tuple[int, int] = (1, 2)
+    min_df: int = 2
+    max_df: float = 0.9
+    max_features: int | None = 60000
+    sublinear_tf: bool = True
+    char_ngrams: tuple[int, int] | None = None  # e.g. (3, 5); off unless it measurably helps
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    max_iter: int = 3000
+    descriptor_weight: float = 3.0  # sample weight of each official level descriptor
+    in_scope_threshold: float = 0.5
+    cv_folds: int = 5
+    cv_repeats: int = 3
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        d = dict(d)
+        for key in ("word_ngrams", "char_ngrams"):
+            if d.get(key) is not None:
+                d[key] = tuple(d[key])
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})

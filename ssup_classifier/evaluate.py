@@ -1,0 +1,192 @@
+"""Evaluation: repeated stratified k-fold, the held-out test split, baselines, real ads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import RepeatedStratifiedKFold
+
+from .baselines import KeywordBaseline, MajorityBaseline, NearestDescriptorBaseline
+from .config import CLASSES, NONE_LABEL, TrainConfig
+from .data import load_samples
+from .descriptors import load_descriptors
+from .model import Prediction, SSUPClassifier
+from .text import TextProcessor
+from .train import fit, training_rows
+
+logger = logging.getLogger(__name__)
+
+MODEL = "ssup model (TF-IDF + LR)"
+HEADLINE = ("macro_f1", "accuracy", "level_exact", "level_within_one", "level_mae",
+            "in_scope_recall", "out_of_scope_recall")
+
+
+def score(y_true: Sequence[str], levels: Sequence[int], in_scope: Sequence[bool]) -> dict[str, Any]:
+    """Metrics for one set of predictions. ``y_true`` holds '1'..'6' or 'none'.
+
+    Labels compare as ``level if in_scope else 'none'``. The level metrics use the
+    predicted level on texts whose true label is a level, whatever the scope flag says.
+    """
+    y = np.asarray(y_true, dtype=object)
+    pred = np.array([str(lv) if s else NONE_LABEL for lv, s in zip(levels, in_scope)], dtype=object)
+    lv = np.asarray(levels, dtype=int)
+    sc = np.asarray(in_scope, dtype=bool)
+    ins = y != NONE_LABEL
+    out: dict[str, Any] = {"n": int(len(y)), "n_in_scope": int(ins.sum())}
+    out["macro_f1"] = float(f1_score(y, pred, labels=list(CLASSES), average="macro", zero_division=0))
+    out["accuracy"] = float((pred == y).mean()) if len(y) else float("nan")
+    if ins.any():
+        true_lv = y[ins].astype(int)
+        err = np.abs(lv[ins] - true_lv)
+        out["level_exact"] = float((err == 0).mean())
+        out["level_within_one"] = float((err <= 1).mean())
+        out["level_mae"] = float(err.mean())
+        out["in_scope_recall"] = float(sc[ins].mean())
+    if (~ins).any():
+        out["out_of_scope_recall"] = float((~sc[~ins]).mean())
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=list(CLASSES), zero_division=0)
+    out["per_class"] = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+                        for i, c in enumerate(CLASSES)}
+    out["confusion"] = confusion_matrix(y, pred, labels=list(CLASSES)).tolist()
+    return out
+
+
+def score_predictions(y_true: Sequence[str], preds: Sequence[Prediction]) -> dict[str, Any]:
+    return score(y_true, [p.level for p in preds], [p.in_scope for p in preds])
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    config: TrainConfig
+    n_train: int
+    n_test: int
+    folds: int
+    repeats: int
+    cv: dict[str, list[dict[str, Any]]]  # method -> metrics per fold
+    test: dict[str, dict[str, Any]]  # method -> metrics on the test split
+    real_ads: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def cv_summary(self) -> dict[str, dict[str, tuple[float, float]]]:
+        out = {}
+        for method, folds in self.cv.items():
+            out[method] = {k: (float(np.mean([f[k] for f in folds if k in f])),
+                               float(np.std([f[k] for f in folds if k in f]))) for k in HEADLINE}
+        return out
+
+    def cv_confusion(self) -> np.ndarray:
+        return np.sum([np.asarray(f["confusion"]) for f in self.cv[MODEL]], axis=0)
+
+
+def _methods(descriptor_lemmas: list[str], config: TrainConfig) -> dict[str, Any]:
+    return {"majority": MajorityBaseline(), "keywords": KeywordBaseline(),
+            "descriptor": NearestDescriptorBaseline(descriptor_lemmas)}
+
+
+def _run_all(train_lem: list[str], train_y: list[str], w: np.ndarray, test_lem: list[str], test_y: list[str],
+             descriptor_lemmas: list[str], config: TrainConfig, processor: TextProcessor) -> dict[str, dict[str, Any]]:
+    out = {}
+    pipe = fit(train_lem, train_y, w, config)
+    model = SSUPClassifier(pipe, processor, {"config": config.to_dict()})
+    out[MODEL] = score_predictions(test_y, model.predict_lemmas(test_lem))
+    for b in _methods(descriptor_lemmas, config).values():
+        b.fit(train_lem, train_y)
+        out[b.name] = score(test_y, *b.predict(test_lem))
+    return out
+
+
+def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
+             descriptors: str | Path | None = None, real_ads: str | Path | None = None) -> EvaluationReport:
+    """Cross-validate on the train split, then train on all of it and score the test split."""
+    config = config or TrainConfig()
+    samples = load_samples(data)
+    processor = TextProcessor(config.backend)
+    desc = load_descriptors(descriptors).training_texts()
+    desc_lem = list(processor.lemmas_many([t for t, _ in desc]))
+    desc_y = [lab for _, lab in desc]
+    desc_w = np.full(len(desc), config.descriptor_weight)
+    lem = np.array(list(processor.lemmas_many(samples["text"].tolist())), dtype=object)
+    y = samples["level"].to_numpy(dtype=object)
+    tr = (samples["split"] == "train").to_numpy()
+    te = ~tr
+    cv: dict[str, list[dict[str, Any]]] = {}
+    rskf = RepeatedStratifiedKFold(n_splits=config.cv_folds, n_repeats=config.cv_repeats, random_state=config.seed)
+    tr_lem, tr_y = lem[tr], y[tr]
+    for k, (a, b) in enumerate(rskf.split(tr_lem, tr_y)):
+        res = _run_all(list(tr_lem[a]) + desc_lem, list(tr_y[a]) + desc_y, np.r_[np.ones(len(a)), desc_w],
+                       list(tr_lem[b]), list(tr_y[b]), desc_lem, config, processor)
+        for method, m in res.items():
+            cv.setdefault(method, []).append(m)
+        logger.info("fold %d done", k + 1)
+    all_train = (list(tr_lem) + desc_lem, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w])
+    test = _run_all(*all_train, list(lem[te]), list(y[te]), desc_lem, config, processor) if te.any() else {}
+    real: dict[str, dict[str, Any]] = {}
+    if real_ads is not None and Path(real_ads).is_file():
+        ads = pd.read_csv(real_ads, dtype=str, keep_default_na=False)
+        real = _run_all(*all_train, list(processor.lemmas_many(ads["text"].tolist())), ads["level"].tolist(),
+                        desc_lem, config, processor)
+    return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test, real)
+
+
+def _fmt(v: float) -> str:
+    return "–" if v != v else f"{v:.3f}"
+
+
+def _table(rows: dict[str, dict[str, Any]], keys: Sequence[str]) -> str:
+    head = "| method | " + " | ".join(keys) + " |\n|---|" + "---|" * len(keys) + "\n"
+    body = ""
+    for method, m in rows.items():
+        cells = []
+        for k in keys:
+            v = m.get(k, float("nan"))
+            cells.append(f"{_fmt(v[0])} ± {v[1]:.3f}" if isinstance(v, tuple) else _fmt(float(v)))
+        body += f"| {method} | " + " | ".join(cells) + " |\n"
+    return head + body
+
+
+def _confusion_table(cm: np.ndarray) -> str:
+    head = "| true \\ predicted | " + " | ".join(CLASSES) + " |\n|---|" + "---|" * len(CLASSES) + "\n"
+    return head + "".join(f"| **{c}** | " + " | ".join(str(int(v)) for v in cm[i]) + " |\n"
+                          for i, c in enumerate(CLASSES))
+
+
+def _per_class(m: dict[str, Any]) -> str:
+    head = "| class | precision | recall | F1 | support |\n|---|---|---|---|---|\n"
+    return head + "".join(f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |\n"
+                          for c, v in m["per_class"].items())
+
+
+def report_markdown(r: EvaluationReport) -> str:
+    """The evaluation as Markdown (what ``ssup evaluate`` writes to docs/evaluation.md)."""
+    s = r.cv_summary()
+    parts = [
+        "# Evaluation\n",
+        "Written by `ssup evaluate`; do not edit by hand. Metrics: macro-F1 and accuracy over the seven "
+        "labels (1-6, none; a text flagged out of scope counts as `none`); `level_*` use the predicted "
+        "level on texts whose true label is a level; in-/out-of-scope recall of the scope flag.\n",
+        f"## Cross-validation ({r.repeats}× repeated stratified {r.folds}-fold on the {r.n_train} `train` rows)\n",
+        "Every training fold also gets the six official level descriptors. Mean ± standard deviation over folds.\n",
+        _table(s, HEADLINE),
+        "\nConfusion matrix of the model, summed over all folds:\n",
+        _confusion_table(r.cv_confusion()),
+    ]
+    if r.test:
+        parts += [f"\n## Held-out test split ({r.n_test} rows, never used for training or tuning)\n",
+                  _table(r.test, HEADLINE), "\nPer class, model:\n", _per_class(r.test[MODEL]),
+                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(r.test[MODEL]["confusion"]))]
+    if r.real_ads:
+        m = r.real_ads[MODEL]
+        parts += [f"\n## Real job-board ads ({m['n']} ads, {m['n_in_scope']} in scope; evaluation only)\n",
+                  "Ads from `../shared/real_ads/` (not part of the project). Trained on all `train` rows.\n",
+                  _table(r.real_ads, HEADLINE), "\nPer class, model:\n", _per_class(m),
+                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+    else:
+        parts.append("\n## Real job-board ads\n\nSkipped: `../shared/real_ads/` was not found next to the checkout.\n")
+    parts.append(f"\n## Configuration\n\n```\n{r.config}\n```\n")
+    return "\n".join(parts)

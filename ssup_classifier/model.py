@@ -1,0 +1,276 @@
+"""The model object: predict, explain, save and load."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
+from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
+from .pipeline import word_vectorizer
+from .resources import default_model_dir
+from .text import TextProcessor, Token, backend_info
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = 1
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+CARD_FILE = "MODEL_CARD.md"
+MAX_CHARS = 200_000
+# Types a model file may contain beyond skops' own defaults. None are needed today:
+# the pipeline holds only scikit-learn and numpy objects. A file asking for more is refused.
+TRUSTED_TYPES: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A phrase of the input that pushed the prediction toward its level."""
+
+    phrase: str
+    feature: str
+    weight: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Prediction:
+    level: int
+    probabilities: dict[int, float]
+    in_scope: bool
+    in_scope_probability: float
+    confidence: float
+    reasons: tuple[Reason, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["probabilities"] = {str(k): v for k, v in self.probabilities.items()}
+        return d
+
+
+def validate_text(text: object) -> str:
+    """Return ``text`` if it can be classified; raise :class:`InvalidInputError` otherwise."""
+    if not isinstance(text, str):
+        raise InvalidInputError(f"expected text (str), got {type(text).__name__}")
+    if not text.strip():
+        raise InvalidInputError("the text is empty; pass a job ad, a CV or a note in Polish")
+    if len(text) > MAX_CHARS:
+        raise InvalidInputError(
+            f"the text has {len(text):,} characters, over the limit of {MAX_CHARS:,}; "
+            "pass one job ad or one CV at a time")
+    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\t\n\r") or ch == "\ufffd")
+    if bad > max(3, len(text[:20000]) // 100):
+        raise InvalidInputError("the text looks like binary data, not a document; "
+                                "for PDF or Word files extract the text first")
+    if not any(ch.isalpha() for ch in text):
+        raise InvalidInputError("the text has no words (only digits or symbols); pass Polish text")
+    return text
+
+
+class SSUPClassifier:
+    """Polish text -> SSUP level 1-6, in-scope flag, probabilities and reasons."""
+
+    def __init__(self, pipeline: Pipeline, processor: TextProcessor, metadata: dict[str, Any] | None = None) -> None:
+        self.pipeline = pipeline
+        self.processor = processor
+        self.metadata = metadata or {}
+
+    # -- prediction --------------------------------------------------------------------
+    @property
+    def config(self) -> TrainConfig:
+        return TrainConfig.from_dict(self.metadata.get("config", {}))
+
+    def predict(self, text: str, n_reasons: int = 8) -> Prediction:
+        return self.predict_many([text], n_reasons=n_reasons)[0]
+
+    def predict_many(self, texts: Sequence[str], n_reasons: int = 0) -> list[Prediction]:
+        """Classify texts; ``n_reasons`` > 0 adds the phrases behind each level (slower)."""
+        for t in texts:
+            validate_text(t)
+        if n_reasons:
+            token_lists = [self.processor.tokens(t) for t in texts]
+            lemmas = [" ".join(tok.lemma for tok in toks) for toks in token_lists]
+        else:
+            lemmas = list(self.processor.lemmas_many(texts))
+        self._check_known_words(lemmas)
+        return self._predict_lemmas(lemmas, texts if n_reasons else None,
+                                    token_lists if n_reasons else None, n_reasons)
+
+    def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:
+        """Classify already lemmatised texts (used by batch workers)."""
+        return self._predict_lemmas(list(lemmas), None, None, 0)
+
+    def known_word_count(self, lemmas: str) -> int:
+        vocab = word_vectorizer(self.pipeline).vocabulary_
+        return sum(1 for w in lemmas.split() if w in vocab)
+
+    def _check_known_words(self, lemmas: Sequence[str]) -> None:
+        for i, lem in enumerate(lemmas):
+            if self.known_word_count(lem) == 0:
+                where = f" (text {i + 1})" if len(lemmas) > 1 else ""
+                raise InvalidInputError(
+                    f"none of the words{where} is known to the model; it reads Polish job ads, "
+                    "CVs and notes -- check the language and the encoding of the text")
+
+    def _predict_lemmas(self, lemmas: list[str], texts: Sequence[str] | None,
+                        tokens: list[list[Token]] | None, n_reasons: int) -> list[Prediction]:
+        proba = self.pipeline.predict_proba(lemmas)
+        classes = [str(c) for c in self.pipeline.classes_]
+        idx = {c: classes.index(c) for c in CLASSES}
+        threshold = self.config.in_scope_threshold
+        out = []
+        X = self.pipeline.named_steps["features"].transform(lemmas) if n_reasons else None
+        for i, row in enumerate(proba):
+            p_none = float(row[idx[NONE_LABEL]])
+            lv = np.array([row[idx[str(k)]] for k in LEVELS], dtype=float)
+            lv = lv / lv.sum() if lv.sum() > 0 else np.full(len(LEVELS), 1 / len(LEVELS))
+            level = int(LEVELS[int(np.argmax(lv))])
+            reasons: tuple[Reason, ...] = ()
+            if n_reasons and texts is not None and tokens is not None and X is not None:
+                reasons = self._reasons(X[i], idx[str(level)], texts[i], tokens[i], n_reasons)
+            out.append(Prediction(
+                level=level,
+                probabilities={k: round(float(p), 6) for k, p in zip(LEVELS, lv)},
+                in_scope=(1.0 - p_none) >= threshold,
+                in_scope_probability=round(1.0 - p_none, 6),
+                confidence=round(float(lv.max()), 6),
+                reasons=reasons,
+            ))
+        return out
+
+    def _reasons(self, x: Any, cls: int, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
+        """Phrases whose features add most to the predicted level's score, centred over classes."""
+        coef = self.pipeline.named_steps["clf"].coef_
+        n_word = len(word_vectorizer(self.pipeline).vocabulary_)
+        names = word_vectorizer(self.pipeline).get_feature_names_out()
+        x = x.tocsr()
+        cols = [j for j in x.indices if j < n_word]
+        if not cols:
+            return ()
+        centred = coef[cls, cols] - coef[:, cols].mean(axis=0)
+        contrib = np.asarray(x[0, cols].toarray()).ravel() * centred
+        lemmas = [t.lemma for t in tokens]
+        reasons: list[Reason] = []
+        covered: set[int] = set()
+        for k in np.argsort(-contrib):
+            if contrib[k] <= 0 or len(reasons) >= n:
+                break
+            parts = str(names[cols[k]]).split(" ")
+            for i in range(len(lemmas) - len(parts) + 1):
+                if lemmas[i:i + len(parts)] == parts:
+                    span = set(range(i, i + len(parts)))
+                    if span & covered:
+                        continue
+                    covered |= span
+                    s, e = tokens[i].start, tokens[i + len(parts) - 1].end
+                    reasons.append(Reason(text[s:e], " ".join(parts), round(float(contrib[k]), 6), s, e))
+                    break
+        return tuple(reasons)
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, path: str | Path, card: str | None = None) -> Path:
+        """Write the model directory atomically: skops file, metadata.json, model card."""
+        import skops.io as sio
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            sio.dump(self.pipeline, tmp / MODEL_FILE)
+            meta = dict(self.metadata, format=MODEL_FORMAT)
+            (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                             encoding="utf-8")
+            if card is not None:
+                (tmp / CARD_FILE).write_text(card, encoding="utf-8")
+            if path.exists():
+                old = path.with_name(f".{path.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(path, old)
+                os.replace(tmp, path)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SSUPClassifier:
+        """Load a model directory (default: the bundled model), refusing untrusted content."""
+        import skops.io as sio
+
+        path = Path(path) if path is not None else default_model_dir()
+        if path.is_file() and path.name == MODEL_FILE:
+            path = path.parent
+        model_file, meta_file = path / MODEL_FILE, path / METADATA_FILE
+        if not model_file.is_file():
+            raise ModelNotFoundError(f"no model at {path} (expected {MODEL_FILE} there); "
+                                     "train one with: ssup train --out " + str(path))
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelLoadError(f"{meta_file} is missing; retrain the model with: ssup train --out {path}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ModelLoadError(f"{meta_file} is corrupt; retrain the model with: ssup train --out {path}") from None
+        if meta.get("format") != MODEL_FORMAT:
+            raise ModelLoadError(
+                f"model at {path} has format {meta.get('format')!r}, this ssup-classifier reads format "
+                f"{MODEL_FORMAT}; retrain it with: ssup train --out {path}")
+        try:
+            untrusted = sio.get_untrusted_types(file=model_file)
+            unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+            if unexpected:
+                raise ModelLoadError(f"{model_file} contains types this package does not trust: "
+                                     f"{unexpected[:5]}; use a model made by `ssup train`")
+            pipeline = sio.load(model_file, trusted=list(untrusted))
+        except ModelLoadError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, AttributeError, ImportError) as e:
+            raise ModelLoadError(f"{model_file} is corrupt or was saved by an incompatible version "
+                                 f"({type(e).__name__}); retrain it with: ssup train --out {path}") from None
+        if not isinstance(pipeline, Pipeline) or not hasattr(pipeline, "classes_"):
+            raise ModelLoadError(f"{model_file} does not hold a fitted ssup pipeline; retrain it with: ssup train")
+        backend = meta.get("text_backend", {}).get("backend")
+        processor = TextProcessor(backend or "auto")
+        try:
+            processor.backend_name  # noqa: B018 - resolve now, fail early with the fix
+        except BackendUnavailableError as e:
+            raise BackendUnavailableError(f"this model's features were made by {backend!r}: {e}") from None
+        model = cls(pipeline, processor, meta)
+        model._check_environment(path)
+        return model
+
+    def _check_environment(self, path: Path) -> None:
+        """Where versions differ from training, re-score the stored self-check texts."""
+        import sklearn
+
+        meta = self.metadata
+        now = backend_info(self.processor.backend_name)
+        then = meta.get("text_backend", {})
+        same = (meta.get("versions", {}).get("scikit-learn") == sklearn.__version__
+                and now.get("version") == then.get("version") and now.get("dictionary") == then.get("dictionary"))
+        if same:
+            return
+        check = meta.get("self_check", {})
+        if not check:
+            return
+        got = self.pipeline.predict_proba(list(self.processor.lemmas_many(check["texts"])))
+        drift = float(np.abs(got - np.asarray(check["probabilities"])).max())
+        if drift > 0.05:
+            raise ModelLoadError(
+                f"model at {path} was trained with scikit-learn {meta.get('versions', {}).get('scikit-learn')} and "
+                f"{then.get('backend')} {then.get('version')}; here its predictions drift by {drift:.2f}. "
+                f"Retrain it with: ssup train --out {path}")
+        logger.warning("model trained with other library versions; self-check drift %.4f is within tolerance", drift)

@@ -1,0 +1,252 @@
+"""Polish text processing: a spaCy pipeline that turns text into lemmas.
+
+Two backends, recorded in every trained model:
+
+* ``pl_core_news_sm`` -- spaCy's trained Polish pipeline (GPL-3.0, optional; used when
+  installed and asked for).
+* ``morfeusz2`` -- ``spacy.blank("pl")`` with a tokenizer and a lemmatizer component backed
+  by the Morfeusz 2 analyser and its SGJP dictionary (BSD-style licence, on PyPI).
+
+For the morfeusz2 backend, :meth:`TextProcessor.lemmas_many` takes a fast path that skips
+building spaCy ``Doc`` objects but yields exactly the lemmas the spaCy pipeline yields (a
+test holds them equal). That path is what makes batch classification fast.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import BackendUnavailableError
+
+logger = logging.getLogger(__name__)
+
+MORFEUSZ = "morfeusz2"
+SPACY_MODEL = "pl_core_news_sm"
+BACKENDS = (MORFEUSZ, SPACY_MODEL)
+
+_WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|\s+|.", re.DOTALL)
+_FOLD = str.maketrans("ąćęłńóśźż", "acelnoszz")
+# Morfeusz tags by preference when a form has several readings: nouns first, then
+# adjectives, verbs and the rest. "ign" means the dictionary does not know the form.
+_POS_RANK = {"subst": 0, "depr": 0, "ger": 1, "adj": 2, "fin": 3, "praet": 3, "inf": 3,
+             "impt": 4, "ppas": 4, "pact": 4, "pcon": 4, "imps": 4, "adv": 5}
+_CACHE_LIMIT = 1_000_000
+
+
+def fold(lemma: str) -> str:
+    """Lower-case and strip Polish diacritics, so 'obsługa' and 'obsluga' meet."""
+    return lemma.lower().translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of the input: its character span and the lemma the model sees."""
+
+    start: int
+    end: int
+    lemma: str
+
+
+def available_backends() -> list[str]:
+    out = []
+    for name in BACKENDS:
+        try:
+            md.version(name)
+            out.append(name)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def resolve_backend(name: str = "auto") -> str:
+    """Pick a backend: ``auto`` prefers pl_core_news_sm when installed, else morfeusz2."""
+    have = available_backends()
+    if name == "auto":
+        for candidate in (SPACY_MODEL, MORFEUSZ):
+            if candidate in have:
+                return candidate
+        raise BackendUnavailableError(
+            "no Polish lemmatizer is installed; run: pip install morfeusz2")
+    if name not in BACKENDS:
+        raise BackendUnavailableError(f"unknown text backend {name!r}; choose one of {list(BACKENDS)}")
+    if name not in have:
+        raise BackendUnavailableError(
+            f"text backend {name!r} is not installed; run: pip install {name}"
+            + (" (GPL-3.0 spaCy model; or retrain with --backend morfeusz2)" if name == SPACY_MODEL else ""))
+    return name
+
+
+def backend_info(name: str) -> dict[str, str]:
+    info = {"backend": name, "spacy": md.version("spacy"), "version": md.version(name)}
+    if name == MORFEUSZ:
+        info["dictionary"] = _morfeusz().dict_id()
+    return info
+
+
+_MORFEUSZ_INSTANCE: Any = None
+
+
+def _morfeusz() -> Any:
+    global _MORFEUSZ_INSTANCE
+    if _MORFEUSZ_INSTANCE is None:
+        import morfeusz2
+
+        _MORFEUSZ_INSTANCE = morfeusz2.Morfeusz(generate=False, expand_tags=False)
+    return _MORFEUSZ_INSTANCE
+
+
+class MorfeuszLexicon:
+    """Form -> lemma with a cache; the choice among readings is deterministic."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def lemma(self, form: str) -> str:
+        key = form.lower()
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = fold(self._analyse(key))
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    @staticmethod
+    def _analyse(form: str) -> str:
+        best: tuple[int, int, str] | None = None
+        for start, _end, (_orth, lemma, tag, *_rest) in _morfeusz().analyse(form):
+            if start != 0:
+                continue
+            pos = tag.split(":", 1)[0]
+            if pos == "ign":
+                continue
+            base = lemma.split(":", 1)[0] or form
+            key = (_POS_RANK.get(pos, 6), 0 if base == form else 1, base)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        return best[2] if best else form
+
+
+def _make_doc(vocab: Any, text: str) -> Any:
+    """spaCy-style tokenization that keeps every character (``doc.text == text``)."""
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    for m in _TOKEN.finditer(text):
+        piece = m.group()
+        if piece == " " and words and not spaces[-1] and not words[-1].isspace():
+            spaces[-1] = True
+        else:
+            words.append(piece)
+            spaces.append(False)
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+class _SimpleTokenizer:
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Any:
+        return _make_doc(self.vocab, text)
+
+
+_COMPONENT = "ssup_morfeusz_lemmatizer"
+
+
+class MorfeuszLemmatizer:
+    """spaCy component: sets ``token.lemma_`` of every alphabetic token from Morfeusz."""
+
+    def __init__(self) -> None:
+        self.lexicon = MorfeuszLexicon()
+
+    def __call__(self, doc: Any) -> Any:
+        lemma = self.lexicon.lemma
+        for t in doc:
+            if t.is_alpha:
+                t.lemma_ = lemma(t.text)
+        return doc
+
+
+def _build_morfeusz_nlp() -> Any:
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory(_COMPONENT):
+        Language.factory(_COMPONENT, func=lambda nlp, name: MorfeuszLemmatizer())
+    nlp = spacy.blank("pl")
+    nlp.tokenizer = _SimpleTokenizer(nlp.vocab)
+    nlp.add_pipe(_COMPONENT)
+    return nlp
+
+
+class TextProcessor:
+    """Text -> lemmas. Heavy parts (spaCy, the dictionary) load on first use."""
+
+    def __init__(self, backend: str = "auto") -> None:
+        self.backend = backend
+        self._resolved: str | None = None
+        self._nlp: Any = None
+        self._lexicon: MorfeuszLexicon | None = None
+
+    @property
+    def backend_name(self) -> str:
+        if self._resolved is None:
+            self._resolved = resolve_backend(self.backend)
+        return self._resolved
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy ``Language`` that defines the lemmas."""
+        if self._nlp is None:
+            if self.backend_name == MORFEUSZ:
+                self._nlp = _build_morfeusz_nlp()
+                self._lexicon = self._nlp.get_pipe(_COMPONENT).lexicon
+            else:
+                import spacy
+
+                self._nlp = spacy.load(SPACY_MODEL, exclude=["parser", "ner"])
+            logger.debug("loaded text backend %s", self.backend_name)
+        return self._nlp
+
+    def info(self) -> dict[str, str]:
+        return backend_info(self.backend_name)
+
+    # -- lemmas through the spaCy pipeline (reference path) ---------------------------
+    def doc_tokens(self, doc: Any) -> list[Token]:
+        return [Token(t.idx, t.idx + len(t.text), fold(t.lemma_ or t.text))
+                for t in doc if t.is_alpha and len(t.text) > 1]
+
+    def tokens(self, text: str) -> list[Token]:
+        """Words of ``text`` with spans and lemmas (used for explanations)."""
+        if self.backend_name == MORFEUSZ:
+            self.nlp  # noqa: B018 - make sure the lexicon exists
+            assert self._lexicon is not None
+            lex = self._lexicon.lemma
+            return [Token(m.start(), m.end(), lex(m.group()))
+                    for m in _WORD.finditer(text) if m.end() - m.start() > 1]
+        return self.doc_tokens(self.nlp(text))
+
+    def spacy_tokens(self, text: str) -> list[Token]:
+        return self.doc_tokens(self.nlp(text))
+
+    # -- lemma strings, the model's input ---------------------------------------------
+    def lemmas(self, text: str) -> str:
+        return " ".join(t.lemma for t in self.tokens(text))
+
+    def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:
+        if self.backend_name == MORFEUSZ:
+            for t in texts:
+                yield self.lemmas(t)
+        else:
+            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                yield " ".join(t.lemma for t in self.doc_tokens(doc))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"backend": self.backend, "_resolved": self._resolved, "_nlp": None, "_lexicon": None}

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ssup_classifier import (
+    LEVELS,
+    BackendUnavailableError,
+    InvalidInputError,
+    ModelLoadError,
+    ModelNotFoundError,
+    SSUPClassifier,
+)
+
+AD = ("Inżynier presales. Przygotowujesz demo i PoC dla klientów, projektujesz rozwiązania, "
+      "szacujesz koszty i ryzyko wdrożenia oraz współpracujesz z handlowcami przy przetargach.")
+
+
+def test_prediction_is_consistent(tiny_model: SSUPClassifier) -> None:
+    p = tiny_model.predict(AD)
+    assert p.level in LEVELS
+    assert set(p.probabilities) == set(LEVELS)
+    assert sum(p.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+    assert p.confidence == pytest.approx(max(p.probabilities.values()))
+    assert p.probabilities[p.level] == p.confidence
+    assert 0.0 <= p.in_scope_probability <= 1.0
+    assert p.in_scope == (p.in_scope_probability >= 0.5)
+
+
+def test_reasons_point_into_the_text(tiny_model: SSUPClassifier) -> None:
+    p = tiny_model.predict(AD)
+    assert p.reasons, "a clear presales ad should have phrases behind its level"
+    spans = set()
+    for r in p.reasons:
+        assert AD[r.start:r.end] == r.phrase
+        assert r.weight > 0
+        assert not spans & set(range(r.start, r.end))
+        spans |= set(range(r.start, r.end))
+    assert [r.weight for r in p.reasons] == sorted((r.weight for r in p.reasons), reverse=True)
+
+
+def test_predict_many_matches_predict(tiny_model: SSUPClassifier) -> None:
+    texts = [AD, "Konsultant infolinii – odbieranie połączeń od klientów", "Magazynier, obsługa wózka widłowego"]
+    many = tiny_model.predict_many(texts)
+    for t, m in zip(texts, many):
+        one = tiny_model.predict(t, n_reasons=0)
+        assert one == m
+
+
+def test_save_load_round_trip(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    out = tiny_model.save(tmp_path / "m", card="# card\n")
+    again = SSUPClassifier.load(out)
+    assert again.predict(AD) == tiny_model.predict(AD)
+    assert (out / "MODEL_CARD.md").read_text() == "# card\n"
+    assert again.metadata["text_backend"]["backend"] == "morfeusz2"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    ("   \n\t ", "empty"),
+    ("1234 5678 !!! ---", "no words"),
+    ("\x00\x01\x02\x03garbage\x04\x05\x06\x07\x08\x0e\x0f" * 50, "binary"),
+    ("ogłoszenie " * 100_000, "over the limit"),
+    ("Lorem ipsum dolor sit amet, consectetur adipiscing elit", "none of the words"),
+])
+def test_bad_input_gets_a_clear_error(tiny_model: SSUPClassifier, text: str, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        tiny_model.predict(text)
+
+
+def test_not_a_string(tiny_model: SSUPClassifier) -> None:
+    with pytest.raises(InvalidInputError, match="expected text"):
+        tiny_model.predict(None)  # type: ignore[arg-type]
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "copy"
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="ssup train"):
+        SSUPClassifier.load(tmp_path / "nothing")
+
+
+def test_corrupt_model_file(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    data = (d / "model.skops").read_bytes()
+    (d / "model.skops").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        SSUPClassifier.load(d)
+
+
+def test_corrupt_metadata(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    (d / "metadata.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        SSUPClassifier.load(d)
+
+
+def _edit_meta(d: Path, **changes: object) -> None:
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    for k, v in changes.items():
+        meta[k] = v
+    (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_model_from_another_format(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    _edit_meta(d, format=99)
+    with pytest.raises(ModelLoadError, match="format 99"):
+        SSUPClassifier.load(d)
+
+
+def test_model_from_incompatible_versions_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    meta["versions"]["scikit-learn"] = "0.20.0"
+    meta["self_check"]["probabilities"] = [[1.0] + [0.0] * 6 for _ in meta["self_check"]["texts"]]
+    (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="scikit-learn 0.20.0"):
+        SSUPClassifier.load(d)
+
+
+def test_other_versions_with_same_predictions_load(tiny_model_dir: Path, tmp_path: Path, caplog) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    meta["versions"]["scikit-learn"] = "1.0.0"
+    (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    SSUPClassifier.load(d)
+    assert "self-check drift" in caplog.text
+
+
+def test_model_needing_an_absent_backend(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from ssup_classifier.text import available_backends
+
+    if "pl_core_news_sm" in available_backends():
+        pytest.skip("pl_core_news_sm is installed here")
+    d = _copy(tiny_model_dir, tmp_path)
+    _edit_meta(d, text_backend={"backend": "pl_core_news_sm"})
+    with pytest.raises(BackendUnavailableError, match="pl_core_news_sm"):
+        SSUPClassifier.load(d)
+
+
+def test_untrusted_types_are_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    d = _copy(tiny_model_dir, tmp_path)
+    evil = Pipeline([("f", FunctionTransformer(shutil.rmtree))])
+    sio.dump(evil, d / "model.skops")
+    with pytest.raises(ModelLoadError, match="does not trust"):
+        SSUPClassifier.load(d)

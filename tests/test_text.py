@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ssup_classifier import BackendUnavailableError, TextProcessor
+from ssup_classifier.text import available_backends, fold, resolve_backend
+
+
+@pytest.fixture(scope="module")
+def proc() -> TextProcessor:
+    return TextProcessor("morfeusz2")
+
+
+@pytest.mark.parametrize("form, lemma", [
+    ("klientów", "klient"), ("przetargów", "przetarg"), ("ofertami", "oferta"),
+    ("wspierał", "wspierac"), ("doradzała", "doradzac"), ("infolinii", "infolinia"),
+    ("zespołem", "zespol"), ("Konsultantka", "konsultantka"), ("presales", "presales"),
+    ("obsluga", "obsluga"),  # no diacritics: unknown to the lexicon, folded form kept
+])
+def test_lemmas(proc: TextProcessor, form: str, lemma: str) -> None:
+    assert proc.lemmas(form) == lemma
+
+
+def test_fold() -> None:
+    assert fold("ŻÓŁĆ gęślą") == "zolc gesla"
+
+
+def test_tokens_keep_spans_and_drop_digits_and_single_letters(proc: TextProcessor) -> None:
+    text = "Obsługa (k/m) klientów 24/7 – infolinia"
+    toks = proc.tokens(text)
+    assert [text[t.start:t.end] for t in toks] == ["Obsługa", "klientów", "infolinia"]
+    assert [t.lemma for t in toks] == ["obsluga", "klient", "infolinia"]
+
+
+def test_spacy_pipeline_keeps_text_and_matches_fast_path(proc: TextProcessor, samples: pd.DataFrame) -> None:
+    assert proc.nlp.pipe_names == ["ssup_morfeusz_lemmatizer"]
+    for text in samples["text"].iloc[::7]:
+        assert proc.nlp(text).text == text
+        assert proc.spacy_tokens(text) == proc.tokens(text)
+
+
+def test_lemmas_many_equals_lemmas(proc: TextProcessor, samples: pd.DataFrame) -> None:
+    texts = samples["text"].head(30).tolist()
+    assert list(proc.lemmas_many(texts)) == [proc.lemmas(t) for t in texts]
+
+
+def test_backend_recorded(proc: TextProcessor) -> None:
+    info = proc.info()
+    assert info["backend"] == "morfeusz2" and info["dictionary"].startswith("pl.")
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(BackendUnavailableError, match="unknown text backend"):
+        resolve_backend("stanza")
+
+
+def test_missing_backend_says_what_to_install() -> None:
+    if "pl_core_news_sm" in available_backends():
+        pytest.skip("pl_core_news_sm is installed here")
+    with pytest.raises(BackendUnavailableError, match="pip install pl_core_news_sm"):
+        resolve_backend("pl_core_news_sm")
+
+
+def test_pl_core_news_sm_backend_when_installed() -> None:
+    if "pl_core_news_sm" not in available_backends():
+        pytest.skip("pl_core_news_sm (optional, GPL-3.0) is not installed")
+    p = TextProcessor("pl_core_news_sm")
+    assert p.lemmas("Obsługiwałam klientów infolinii") == "obslugiwac klient infolinia"
