@@ -13,10 +13,10 @@ from .errors import (
     ModelNotFoundError,
     SSUPError,
 )
-from .evaluate import EvaluationReport, evaluate, score
+from .evaluation import EvaluationReport, evaluate, score
 from .model import Prediction, Reason, SSUPClassifier
 from .text import TextProcessor
-from .train import TrainResult, train
+from .training import TrainResult, train
 
 __all__ = [
     "CLASSES", "LEVELS", "NONE_LABEL", "TrainConfig", "load_samples", "LevelDescriptor", "SkillDescriptors",

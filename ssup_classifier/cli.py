@@ -78,7 +78,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from .config import TrainConfig
     from .resources import default_model_dir
-    from .train import model_card, train
+    from .training import model_card, train
 
     config = TrainConfig(backend=args.backend)
     t0 = time.perf_counter()
@@ -96,7 +96,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .config import TrainConfig
-    from .evaluate import MODEL, evaluate, report_markdown
+    from .evaluation import MODEL, evaluate, report_markdown
     from .resources import shared_real_ads
 
     config = TrainConfig(backend=args.backend, cv_folds=args.folds, cv_repeats=args.repeats)

@@ -108,13 +108,15 @@ class MorfeuszLexicon:
         self._cache: dict[str, str] = {}
 
     def lemma(self, form: str) -> str:
-        key = form.lower()
-        hit = self._cache.get(key)
+        hit = self._cache.get(form)
         if hit is None:
-            hit = fold(self._analyse(key))
+            key = form.lower()
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = fold(self._analyse(key))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[key] = hit
+            self._cache[key] = self._cache[form] = hit
         return hit
 
     @staticmethod
@@ -230,7 +232,7 @@ class TextProcessor:
             assert self._lexicon is not None
             lex = self._lexicon.lemma
             return [Token(m.start(), m.end(), lex(m.group()))
-                    for m in _WORD.finditer(text) if m.end() - m.start() > 1]
+                    for m in _WORD.finditer(text) if m.end() - m.start() > 1 and m.group().isalpha()]
         return self.doc_tokens(self.nlp(text))
 
     def spacy_tokens(self, text: str) -> list[Token]:
@@ -238,6 +240,11 @@ class TextProcessor:
 
     # -- lemma strings, the model's input ---------------------------------------------
     def lemmas(self, text: str) -> str:
+        if self.backend_name == MORFEUSZ:
+            self.nlp  # noqa: B018 - make sure the lexicon exists
+            assert self._lexicon is not None
+            lex = self._lexicon.lemma
+            return " ".join([lex(w) for w in _WORD.findall(text) if len(w) > 1 and w.isalpha()])
         return " ".join(t.lemma for t in self.tokens(text))
 
     def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:

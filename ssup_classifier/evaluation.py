@@ -19,7 +19,7 @@ from .data import load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
 from .text import TextProcessor
-from .train import fit, training_rows
+from .training import fit, training_rows
 
 logger = logging.getLogger(__name__)
 

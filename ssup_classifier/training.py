@@ -51,7 +51,7 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
 def train(config: TrainConfig | None = None, data: str | Path | None = None,
           descriptors: str | Path | None = None) -> TrainResult:
     """Train on the ``train`` split and the descriptors; score the untouched ``test`` split."""
-    from .evaluate import score_predictions
+    from .evaluation import score_predictions
 
     config = config or TrainConfig()
     data = Path(data) if data else samples_path()
