@@ -1,31 +1,40 @@
-"""Batch classification of a table: the output contract and safe file handling.
+"""Batch classification of tables, with a stable output contract.
 
-Output contract (stable): every input column unchanged and in order, then ``ssup_level``
-(1-6), ``ssup_confidence``, ``ssup_in_scope`` (true/false), ``ssup_p1`` ... ``ssup_p6``,
+Output contract: every input column unchanged and in order, then ``ssup_level`` (1-6),
+``ssup_confidence``, ``ssup_in_scope`` (true/false), ``ssup_p1`` ... ``ssup_p6``,
 ``ssup_error`` (empty, or why the row could not be classified). One output row per input
-row, in the same order.
+row, in the same order, whatever the engine or the number of worker processes.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .config import LEVELS
 from .errors import DataError, InvalidInputError
 from .model import SSUPClassifier, validate_text
+from .pipeline import transform
+from .tables import Chunk, TableReader, TableWriter
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_COLUMNS: tuple[str, ...] = ("ssup_level", "ssup_confidence", "ssup_in_scope",
                                    *(f"ssup_p{k}" for k in LEVELS), "ssup_error")
+OUTPUT_TYPES = {"ssup_level": "int", "ssup_confidence": "float", "ssup_in_scope": "bool",
+                **{f"ssup_p{k}": "float" for k in LEVELS}}
+UNKNOWN_WORDS = "no word known to the model (not Polish, or a wrong encoding)"
+Progress = Callable[[int, float], None]
 
 
 @dataclass
@@ -34,116 +43,194 @@ class BatchSummary:
     errors: int = 0
     out_of_scope: int = 0
     per_level: dict[int, int] = field(default_factory=lambda: {k: 0 for k in LEVELS})
+    first_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add(self, cells: list[list[Any]], keys: Sequence[str]) -> None:
+        self.rows += len(cells)
+        for row, key in zip(cells, keys):
+            if row[-1]:
+                self.errors += 1
+                if len(self.first_errors) < 5:
+                    self.first_errors.append(f"{key}: {row[-1]}")
+            else:
+                self.per_level[row[0]] += 1
+                self.out_of_scope += row[2] == "false"
 
 
-def classify_texts(model: SSUPClassifier, texts: Sequence[object]) -> pd.DataFrame:
-    """The contract columns for ``texts``; a row that cannot be classified gets ``ssup_error``."""
-    lemmas: list[str | None] = []
-    errors: list[str] = []
-    for t in texts:
+def classify_cells(model: SSUPClassifier, texts: Sequence[object],
+                   errors: Sequence[str] | None = None) -> list[list[Any]]:
+    """The contract cells for each text; rows with a problem get only ``ssup_error``."""
+    errs = list(errors) if errors is not None else [""] * len(texts)
+    lemmas: list[str] = []
+    ok: list[int] = []
+    for i, t in enumerate(texts):
+        if errs[i]:
+            continue
         try:
-            lem = model.processor.lemmas(validate_text(t))
-            if model.known_word_count(lem) == 0:
-                raise InvalidInputError("no word known to the model (not Polish, or a wrong encoding)")
-            lemmas.append(lem)
-            errors.append("")
+            lemmas.append(model.processor.lemmas(validate_text(t)))
+            ok.append(i)
         except InvalidInputError as e:
-            lemmas.append(None)
-            errors.append(str(e))
-    ok = [i for i, lem in enumerate(lemmas) if lem is not None]
-    preds = model.predict_lemmas([lemmas[i] for i in ok]) if ok else []  # type: ignore[misc]
-    out = pd.DataFrame({c: pd.Series([pd.NA] * len(texts), dtype="object") for c in OUTPUT_COLUMNS})
-    for i, p in zip(ok, preds):
-        out.iat[i, 0] = p.level
-        out.iat[i, 1] = round(p.confidence, 4)
-        out.iat[i, 2] = "true" if p.in_scope else "false"
-        for j, k in enumerate(LEVELS):
-            out.iat[i, 3 + j] = round(p.probabilities[k], 4)
-    out["ssup_error"] = errors
+            errs[i] = str(e)
+    out: list[list[Any]] = [[""] * (len(OUTPUT_COLUMNS) - 1) + [e] for e in errs]
+    if ok:
+        s = model.score_matrix(transform(model.pipeline, lemmas))
+        probs = np.round(s.probabilities, 4).tolist()
+        conf = np.round(s.confidence, 4).tolist()
+        for j, i in enumerate(ok):
+            if not s.known[j]:
+                out[i][-1] = UNKNOWN_WORDS
+                continue
+            out[i] = [int(s.level[j]), conf[j], "true" if s.in_scope[j] else "false", *probs[j], ""]
     return out
 
 
-def classify_frame(model: SSUPClassifier, df: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
-    """``df`` with the contract columns appended (input columns untouched)."""
-    missing = [c for c in text_columns if c not in df.columns]
-    if missing:
-        raise DataError(f"column {missing[0]!r} not found; available: {', '.join(map(str, df.columns))} "
-                        "-- pass --text-column")
-    if len(text_columns) == 1:
-        texts = df[text_columns[0]].tolist()
-    else:
-        texts = ["\n".join(str(v) for v in vals if isinstance(v, str) and v)
-                 for vals in df[list(text_columns)].itertuples(index=False)]
-    res = classify_texts(model, [t if isinstance(t, str) else "" for t in texts])
-    res.index = df.index
-    clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
+def texts_of(rows: list[list[str]], columns: Sequence[str], text_columns: Sequence[str]) -> list[str]:
+    idx = [columns.index(c) for c in text_columns]
+    if len(idx) == 1:
+        return [r[idx[0]] for r in rows]
+    return ["\n".join(r[i] for i in idx if r[i].strip()) for r in rows]
+
+
+def check_columns(columns: Sequence[str], text_columns: Sequence[str], id_column: str | None) -> None:
+    for c in [*text_columns, *([id_column] if id_column else [])]:
+        if c not in columns:
+            raise DataError(f"column {c!r} not found; available: {', '.join(columns)} -- pass --text-column"
+                            + (" / --id-column" if id_column else ""))
+    clash = [c for c in OUTPUT_COLUMNS if c in columns]
     if clash:
         raise DataError(f"the input already has columns {clash}; rename them or classify the original file")
+
+
+def classify_frame(model: SSUPClassifier, df: pd.DataFrame, text_columns: Sequence[str] = ("text",)) -> pd.DataFrame:
+    """``df`` with the contract columns appended (for notebooks and the Python API)."""
+    check_columns([str(c) for c in df.columns], text_columns, None)
+    rows = df[list(text_columns)].astype("string").fillna("").values.tolist()
+    cells = classify_cells(model, texts_of(rows, list(text_columns), text_columns))
+    res = pd.DataFrame(cells, columns=list(OUTPUT_COLUMNS), index=df.index, dtype=object)
     return pd.concat([df, res], axis=1)
 
 
-def _read_chunks(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(65536)
-    except OSError as e:
-        raise DataError(f"cannot read {path}: {e.strerror}") from None
-    if not head.strip():
-        raise DataError(f"{path} is empty; expected a CSV with a header row")
-    encoding = "utf-8-sig"
-    try:
-        sample = head.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "cp1250"
-        sample = head.decode(encoding, errors="replace")
-    try:
-        delim = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t").delimiter
-    except csv.Error:
-        delim = ","
-    try:
-        yield from pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delim,
-                               chunksize=chunksize, engine="python" if delim != "," else "c")
-    except pd.errors.ParserError as e:
-        raise DataError(f"{path} is not a well-formed CSV: {e}") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not UTF-8 or Windows-1250 text") from None
+# -- worker processes ----------------------------------------------------------------------
+_WORKER_MODEL: SSUPClassifier | None = None
 
 
-def run_batch(model: SSUPClassifier, src: str | Path, dst: str | Path, text_columns: Sequence[str] = ("text",),
-              force: bool = False, chunksize: int = 2000) -> BatchSummary:
-    """Classify the CSV ``src`` into ``dst`` (CSV), written to a temporary file and renamed at the end."""
-    src, dst = Path(src), Path(dst)
-    if not src.is_file():
-        raise DataError(f"input file not found: {src}")
-    if dst.exists() and dst.resolve() == src.resolve():
-        raise DataError("the output would overwrite the input; choose another -o path")
+def _init_worker(model_dir: str) -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = SSUPClassifier.load(model_dir)
+
+
+def _work(texts: list[str], errors: list[str]) -> list[list[Any]]:
+    assert _WORKER_MODEL is not None
+    return classify_cells(_WORKER_MODEL, texts, errors)
+
+
+@dataclass
+class BatchOptions:
+    text_columns: Sequence[str] = ("text",)
+    id_column: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    force: bool = False
+    jobs: int = 1
+    chunksize: int = 2000
+
+
+def check_paths(sources: Sequence[Path], dst: Path, force: bool) -> None:
+    if not sources:
+        raise DataError("no input files given (or the pattern matched none)")
+    for src in sources:
+        if not src.is_file():
+            raise DataError(f"input file not found: {src}")
+        if dst.exists() and dst.resolve() == src.resolve():
+            raise DataError(f"the output would overwrite the input {src}; choose another -o path")
     if dst.exists() and not force:
         raise DataError(f"{dst} already exists; pass --force to overwrite it")
+    if dst.suffix.lower() not in (".csv", ".tsv", ".txt", ".xlsx", ".parquet"):
+        raise DataError(f"cannot write {dst.suffix or 'files without an extension'}; use .csv, .xlsx or .parquet")
+
+
+def open_inputs(sources: Sequence[Path], opts: BatchOptions) -> list[TableReader]:
+    readers = [TableReader(s, opts.encoding, opts.delimiter, opts.sheet) for s in sources]
+    for r in readers[1:]:
+        if r.columns != readers[0].columns:
+            raise DataError(f"{r.path} has columns {r.columns}, but {readers[0].path} has {readers[0].columns}; "
+                            "files classified together must share one header")
+    check_columns(readers[0].columns, opts.text_columns, opts.id_column)
+    return readers
+
+
+def row_keys(chunk: Chunk, columns: Sequence[str], id_column: str | None) -> list[str]:
+    if id_column:
+        i = columns.index(id_column)
+        return [f"{id_column}={r[i]}" for r in chunk.rows]
+    return [f"line {n}" for n in chunk.lines]
+
+
+def run_batch(model: SSUPClassifier, sources: Sequence[str | Path] | str | Path, dst: str | Path,
+              opts: BatchOptions | None = None, progress: Progress | None = None,
+              submit: Callable[[list[str], list[str]], Future[list[list[Any]]]] | None = None,
+              window: int = 4) -> BatchSummary:
+    """Classify one or more CSV/XLSX files into ``dst`` (.csv, .xlsx or .parquet).
+
+    With ``opts.jobs`` > 1 chunks go to worker processes (each loads the model once) and
+    come back in input order; ``submit`` lets another engine (Dask) run the chunks.
+    """
+    opts = opts or BatchOptions()
+    srcs = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
+    dst = Path(dst)
+    check_paths(srcs, dst, opts.force)
+    readers = open_inputs(srcs, opts)
+    columns = readers[0].columns
+    out_delim = readers[0].delimiter if readers[0].kind == "csv" else ","
+    writer = TableWriter(dst, [*columns, *OUTPUT_COLUMNS], delimiter=out_delim, types=OUTPUT_TYPES)
     summary = BatchSummary()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
-    tmp = Path(tmp_name)
+    t0 = time.perf_counter()
+    pool = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
-            first = True
-            for chunk in _read_chunks(src, chunksize):
-                res = classify_frame(model, chunk, text_columns)
-                res.to_csv(out, index=False, header=first, lineterminator="\r\n")
-                first = False
-                _update(summary, res)
-            if summary.rows == 0:
-                raise DataError(f"{src} has a header but no rows; nothing to classify")
-        os.replace(tmp, dst)
+        if submit is None and opts.jobs > 1:
+            if model.source is None:
+                raise DataError("parallel runs need a model loaded from a directory (SSUPClassifier.load)")
+            pool = ProcessPoolExecutor(opts.jobs, initializer=_init_worker, initargs=(str(model.source),))
+            submit = lambda t, e: pool.submit(_work, t, e)  # noqa: E731
+            window = max(window, 2 * opts.jobs)
+        pending: deque[tuple[Chunk, list[str], Any]] = deque()
+
+        def flush(block: bool) -> None:
+            while pending and (block or len(pending) >= window):
+                chunk, keys, res = pending.popleft()
+                cells = res.result() if hasattr(res, "result") else res
+                writer.write([r + c for r, c in zip(chunk.rows, cells)])
+                summary.add(cells, keys)
+                if progress:
+                    done = sum(r.done_fraction for r in readers) / len(readers)
+                    progress(summary.rows, done)
+
+        for chunk in _all_chunks(readers, opts.chunksize):
+            texts = texts_of(chunk.rows, columns, opts.text_columns)
+            keys = row_keys(chunk, columns, opts.id_column)
+            res = submit(texts, chunk.errors) if submit else classify_cells(model, texts, chunk.errors)
+            pending.append((chunk, keys, res))
+            flush(block=False)
+        flush(block=True)
+        if summary.rows == 0:
+            raise DataError(f"{', '.join(map(str, srcs))}: a header but no data rows; nothing to classify")
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _update(s: BatchSummary, res: pd.DataFrame) -> None:
-    s.rows += len(res)
-    bad = res["ssup_error"] != ""
-    s.errors += int(bad.sum())
-    ok = res[~bad]
-    s.out_of_scope += int((ok["ssup_in_scope"] == "false").sum())
-    for k, v in ok["ssup_level"].value_counts().items():
-        s.per_level[int(k)] += int(v)
+def _all_chunks(readers: Sequence[TableReader], size: int) -> Iterator[Chunk]:
+    for r in readers:
+        yield from r.chunks(size)
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import logging
 import sys
@@ -117,17 +118,64 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _expand(patterns: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in patterns:
+        hits = sorted(glob.glob(p)) if any(ch in p for ch in "*?[") and not Path(p).exists() else [p]
+        if not hits:
+            raise InvalidInputError(f"no file matches {p!r}")
+        out += [Path(h) for h in hits]
+    return out
+
+
+class _ProgressBar:
+    """rows, rows/s and ETA on one self-rewriting line of stderr."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, rows: int, fraction: float) -> None:
+        now = time.perf_counter()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        rate = rows / max(now - self.t0, 1e-9)
+        eta = (now - self.t0) * (1 - fraction) / fraction if fraction > 0 else 0.0
+        bar = "█" * int(fraction * 25) + "·" * (25 - int(fraction * 25))
+        print(f"\r{bar} {fraction:4.0%}  {rows:,} rows  {rate:,.0f} rows/s  ETA {eta:,.0f}s ",
+              end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        print("\r" + " " * 79 + "\r", end="", file=sys.stderr, flush=True)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from .batch import BatchOptions, run_batch
     from .model import SSUPClassifier
 
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter, args.delimiter) if args.delimiter else None
+    opts = BatchOptions(text_columns=args.text_column or ["text"], id_column=args.id_column, encoding=args.encoding,
+                        delimiter=delimiter, sheet=args.sheet, force=args.force, jobs=args.jobs,
+                        chunksize=args.chunksize)
+    sources = _expand(args.input)
     model = SSUPClassifier.load(args.model)
-    t0 = time.perf_counter()
-    s = run_batch(model, args.input, args.output, text_columns=args.text_column or ["text"], force=args.force)
-    dt = time.perf_counter() - t0
+    bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        if args.engine == "dask":
+            from .dask_engine import run_dask
+
+            s = run_dask(model, sources, args.output, opts, scheduler=args.scheduler, progress=bar)
+        else:
+            s = run_batch(model, sources, args.output, opts, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     levels = ", ".join(f"{k}: {v}" for k, v in s.per_level.items())
-    print(f"{s.rows} rows in {dt:.1f}s ({s.rows / max(dt, 1e-9):.0f} rows/s); levels {levels}; "
-          f"out of scope {s.out_of_scope}; errors {s.errors}; written to {args.output}", file=sys.stderr)
+    print(f"{s.rows:,} rows in {s.seconds:.1f}s ({s.rows / max(s.seconds, 1e-9):,.0f} rows/s); levels {levels}; "
+          f"out of scope {s.out_of_scope:,}; errors {s.errors:,}; written to {args.output}", file=sys.stderr)
+    for e in s.first_errors:
+        print(f"  error at {e}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -161,11 +209,20 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(default: ../shared/real_ads/labeled_dev.csv if present)")
             t.add_argument("--output", "-o", default="docs/evaluation.md", help="Markdown report, or - for none")
 
-    b = sub.add_parser("batch", help="classify every row of a CSV file")
-    b.add_argument("input")
-    b.add_argument("-o", "--output", required=True)
-    b.add_argument("--text-column", action="append", help="column with the text (repeatable; default: text)")
+    b = sub.add_parser("batch", help="classify every row of CSV/XLSX files (streams; output .csv/.xlsx/.parquet)")
+    b.add_argument("input", nargs="+", help="input .csv or .xlsx files (or a glob such as 'ads/*.csv')")
+    b.add_argument("-o", "--output", required=True, help="output file: .csv, .xlsx or .parquet")
+    b.add_argument("--text-column", action="append", help="column with the text (repeatable, joined; default: text)")
+    b.add_argument("--id-column", help="column that names rows in error messages")
+    b.add_argument("--encoding", help="input encoding (default: detected; utf-8, utf-8-sig or cp1250)")
+    b.add_argument("--delimiter", help="input delimiter (default: detected among , ; tab |)")
+    b.add_argument("--sheet", help="sheet of an .xlsx input (default: the first)")
     b.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    b.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    b.add_argument("--chunksize", type=int, default=2000, help="rows per chunk (default 2000)")
+    b.add_argument("--engine", choices=["local", "dask"], default="local")
+    b.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster of --jobs workers)")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     b.add_argument("--model", "-m", help="model directory (default: the bundled model)")
     b.set_defaults(func=_cmd_batch)
     return p

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -18,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
-from .pipeline import word_vectorizer
+from .pipeline import transform, word_vectorizer
 from .resources import default_model_dir
 from .text import TextProcessor, Token, backend_info
 
@@ -60,6 +61,36 @@ class Prediction:
         return d
 
 
+@dataclass(frozen=True)
+class Scores:
+    """Predictions for many texts as arrays (one row per text)."""
+
+    level: np.ndarray  # int, 1-6
+    probabilities: np.ndarray  # (n, 6), rows sum to 1
+    in_scope_probability: np.ndarray
+    in_scope: np.ndarray  # bool
+    known: np.ndarray  # bool: the text had at least one feature the model knows
+
+    @property
+    def confidence(self) -> np.ndarray:
+        return self.probabilities.max(axis=1)
+
+    def prediction(self, i: int, reasons: tuple[Reason, ...] = ()) -> Prediction:
+        probs = self.probabilities[i]
+        return Prediction(
+            level=int(self.level[i]),
+            probabilities={k: round(float(p), 6) for k, p in zip(LEVELS, probs)},
+            in_scope=bool(self.in_scope[i]),
+            in_scope_probability=round(float(self.in_scope_probability[i]), 6),
+            confidence=round(float(probs.max()), 6),
+            reasons=reasons,
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def validate_text(text: object) -> str:
     """Return ``text`` if it can be classified; raise :class:`InvalidInputError` otherwise."""
     if not isinstance(text, str):
@@ -70,11 +101,11 @@ def validate_text(text: object) -> str:
         raise InvalidInputError(
             f"the text has {len(text):,} characters, over the limit of {MAX_CHARS:,}; "
             "pass one job ad or one CV at a time")
-    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\t\n\r") or ch == "\ufffd")
-    if bad > max(3, len(text[:20000]) // 100):
+    head = text[:20000]
+    if len(_CONTROL.findall(head)) > max(3, len(head) // 100):
         raise InvalidInputError("the text looks like binary data, not a document; "
                                 "for PDF or Word files extract the text first")
-    if not any(ch.isalpha() for ch in text):
+    if not _LETTER.search(text):
         raise InvalidInputError("the text has no words (only digits or symbols); pass Polish text")
     return text
 
@@ -86,6 +117,7 @@ class SSUPClassifier:
         self.pipeline = pipeline
         self.processor = processor
         self.metadata = metadata or {}
+        self.source: Path | None = None  # the directory it was loaded from, if any
 
     # -- prediction --------------------------------------------------------------------
     @property
@@ -99,59 +131,45 @@ class SSUPClassifier:
         """Classify texts; ``n_reasons`` > 0 adds the phrases behind each level (slower)."""
         for t in texts:
             validate_text(t)
-        if n_reasons:
-            token_lists = [self.processor.tokens(t) for t in texts]
-            lemmas = [" ".join(tok.lemma for tok in toks) for toks in token_lists]
-        else:
-            lemmas = list(self.processor.lemmas_many(texts))
-        self._check_known_words(lemmas)
-        return self._predict_lemmas(lemmas, texts if n_reasons else None,
-                                    token_lists if n_reasons else None, n_reasons)
-
-    def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:
-        """Classify already lemmatised texts (used by batch workers)."""
-        return self._predict_lemmas(list(lemmas), None, None, 0)
-
-    def known_word_count(self, lemmas: str) -> int:
-        vocab = word_vectorizer(self.pipeline).vocabulary_
-        return sum(1 for w in lemmas.split() if w in vocab)
-
-    def _check_known_words(self, lemmas: Sequence[str]) -> None:
-        for i, lem in enumerate(lemmas):
-            if self.known_word_count(lem) == 0:
-                where = f" (text {i + 1})" if len(lemmas) > 1 else ""
-                raise InvalidInputError(
-                    f"none of the words{where} is known to the model; it reads Polish job ads, "
-                    "CVs and notes -- check the language and the encoding of the text")
-
-    def _predict_lemmas(self, lemmas: list[str], texts: Sequence[str] | None,
-                        tokens: list[list[Token]] | None, n_reasons: int) -> list[Prediction]:
-        proba = self.pipeline.predict_proba(lemmas)
-        classes = [str(c) for c in self.pipeline.classes_]
-        idx = {c: classes.index(c) for c in CLASSES}
-        threshold = self.config.in_scope_threshold
+        tokens = [self.processor.tokens(t) for t in texts] if n_reasons else None
+        lemmas = ([" ".join(tok.lemma for tok in toks) for toks in tokens] if tokens is not None
+                  else list(self.processor.lemmas_many(texts)))
+        X = transform(self.pipeline, lemmas)
+        unknown = np.flatnonzero(X.getnnz(axis=1) == 0)
+        if len(unknown):
+            where = f" (text {unknown[0] + 1})" if len(texts) > 1 else ""
+            raise InvalidInputError(
+                f"none of the words{where} is known to the model; it reads Polish job ads, "
+                "CVs and notes -- check the language and the encoding of the text")
+        s = self.score_matrix(X)
         out = []
-        X = self.pipeline.named_steps["features"].transform(lemmas) if n_reasons else None
-        for i, row in enumerate(proba):
-            p_none = float(row[idx[NONE_LABEL]])
-            lv = np.array([row[idx[str(k)]] for k in LEVELS], dtype=float)
-            lv = lv / lv.sum() if lv.sum() > 0 else np.full(len(LEVELS), 1 / len(LEVELS))
-            level = int(LEVELS[int(np.argmax(lv))])
+        for i in range(len(texts)):
             reasons: tuple[Reason, ...] = ()
-            if n_reasons and texts is not None and tokens is not None and X is not None:
-                reasons = self._reasons(X[i], idx[str(level)], texts[i], tokens[i], n_reasons)
-            out.append(Prediction(
-                level=level,
-                probabilities={k: round(float(p), 6) for k, p in zip(LEVELS, lv)},
-                in_scope=(1.0 - p_none) >= threshold,
-                in_scope_probability=round(1.0 - p_none, 6),
-                confidence=round(float(lv.max()), 6),
-                reasons=reasons,
-            ))
+            if tokens is not None:
+                reasons = self._reasons(X[i], int(s.level[i]), texts[i], tokens[i], n_reasons)
+            out.append(s.prediction(i, reasons))
         return out
 
-    def _reasons(self, x: Any, cls: int, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
+    def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:
+        """Classify already lemmatised texts (evaluation uses this)."""
+        s = self.score_matrix(transform(self.pipeline, list(lemmas)))
+        return [s.prediction(i) for i in range(len(lemmas))]
+
+    def score_matrix(self, X: Any) -> Scores:
+        """Vectorised scores for a feature matrix: the batch hot path (no per-row objects)."""
+        proba = self.pipeline.named_steps["clf"].predict_proba(X)
+        classes = [str(c) for c in self.pipeline.classes_]
+        lv = proba[:, [classes.index(str(k)) for k in LEVELS]]
+        p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
+        total = lv.sum(axis=1, keepdims=True)
+        lv = np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0)
+        best = lv.argmax(axis=1)
+        return Scores(level=np.asarray(LEVELS)[best], probabilities=lv, in_scope_probability=p_in,
+                      in_scope=p_in >= self.config.in_scope_threshold, known=X.getnnz(axis=1) > 0)
+
+    def _reasons(self, x: Any, level: int, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
         """Phrases whose features add most to the predicted level's score, centred over classes."""
+        cls = [str(c) for c in self.pipeline.classes_].index(str(level))
         coef = self.pipeline.named_steps["clf"].coef_
         n_word = len(word_vectorizer(self.pipeline).vocabulary_)
         names = word_vectorizer(self.pipeline).get_feature_names_out()
@@ -250,6 +268,7 @@ class SSUPClassifier:
             raise BackendUnavailableError(f"this model's features were made by {backend!r}: {e}") from None
         model = cls(pipeline, processor, meta)
         model._check_environment(path)
+        model.source = path.resolve()
         return model
 
     def _check_environment(self, path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -39,3 +42,46 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
 
 def word_vectorizer(pipeline: Pipeline) -> TfidfVectorizer:
     return dict(pipeline.named_steps["features"].transformer_list)["word"]
+
+
+def _fast_path_ok(pipeline: Pipeline) -> bool:
+    parts = pipeline.named_steps["features"].transformer_list
+    if len(parts) != 1:
+        return False
+    v = parts[0][1]
+    return (v.analyzer == "word" and v.token_pattern == r"\S+" and not v.lowercase and v.preprocessor is None
+            and v.tokenizer is None and v.stop_words is None and v.norm == "l2" and v.use_idf and v.sublinear_tf
+            and not v.binary)
+
+
+def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
+    """The pipeline's feature matrix for lemma strings, equal to ``features.transform``.
+
+    For the word-n-gram configuration the model ships with, counts are gathered with C-level
+    dictionary look-ups and scaled in numpy, about twice as fast as scikit-learn's
+    transform (a test holds the two equal); anything else goes through scikit-learn.
+    """
+    if not _fast_path_ok(pipeline):
+        return sp.csr_matrix(pipeline.named_steps["features"].transform(lemmas))
+    v = word_vectorizer(pipeline)
+    get = v.vocabulary_.get
+    lo, hi = v.ngram_range
+    ids: list[int] = []
+    lens: list[int] = []
+    for doc in lemmas:
+        toks = doc.split()
+        start = len(ids)
+        for n in range(lo, hi + 1):
+            grams = toks if n == 1 else map(" ".join, zip(*(toks[i:] for i in range(n))))
+            ids.extend(map(get, grams, repeat(-1)))
+        lens.append(len(ids) - start)
+    idx = np.asarray(ids, dtype=np.int64)
+    rows = np.repeat(np.arange(len(lemmas)), lens)
+    keep = idx >= 0
+    X = sp.csr_matrix((np.ones(int(keep.sum())), (rows[keep], idx[keep])), shape=(len(lemmas), len(v.vocabulary_)))
+    X.sum_duplicates()
+    X.data = (np.log(X.data) + 1.0) * v.idf_[X.indices]
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    X.data /= np.repeat(norms, np.diff(X.indptr))
+    return X

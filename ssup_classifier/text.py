@@ -106,6 +106,23 @@ class MorfeuszLexicon:
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
+        self._features: dict[str, str] = {}  # raw word -> lemma, or "" for words the model skips
+
+    def lemma_string(self, words: list[str]) -> str:
+        """Space-joined lemmas of ``words``, skipping one-letter and non-alphabetic ones.
+
+        The hot path of batch classification: dictionary look-ups run in C via ``map``,
+        and only forms never seen before reach Python code.
+        """
+        vals = list(map(self._features.get, words))
+        if None in vals:
+            if len(self._features) >= _CACHE_LIMIT:
+                self._features.clear()
+            for i, v in enumerate(vals):
+                if v is None:
+                    w = words[i]
+                    vals[i] = self._features[w] = self.lemma(w) if len(w) > 1 and w.isalpha() else ""
+        return " ".join(filter(None, vals))
 
     def lemma(self, form: str) -> str:
         hit = self._cache.get(form)
@@ -243,8 +260,7 @@ class TextProcessor:
         if self.backend_name == MORFEUSZ:
             self.nlp  # noqa: B018 - make sure the lexicon exists
             assert self._lexicon is not None
-            lex = self._lexicon.lemma
-            return " ".join([lex(w) for w in _WORD.findall(text) if len(w) > 1 and w.isalpha()])
+            return self._lexicon.lemma_string(_WORD.findall(text))
         return " ".join(t.lemma for t in self.tokens(text))
 
     def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:

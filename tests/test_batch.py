@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ssup_classifier import DataError, SSUPClassifier
-from ssup_classifier.batch import OUTPUT_COLUMNS, classify_frame, run_batch
+from ssup_classifier.batch import OUTPUT_COLUMNS, BatchOptions, classify_frame, run_batch
 
 ROWS = [
     {"id": "a", "tytul": "Konsultant", "opis": "Konsultant infolinii: odbieranie połączeń i udzielanie informacji"},
@@ -17,19 +18,27 @@ ROWS = [
 ]
 
 
-def _read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def _read(path: Path, sep: str = ",") -> pd.DataFrame:
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path, dtype_backend="numpy_nullable")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
+
+
+def _opts(**kw) -> BatchOptions:
+    return BatchOptions(**{"text_columns": ["opis"], **kw})
 
 
 def test_contract_rows_order_and_errors(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
     pd.DataFrame(ROWS).to_csv(src, index=False)
-    s = run_batch(tiny_model, src, dst, text_columns=["opis"])
+    s = run_batch(tiny_model, src, dst, _opts(id_column="id"))
     out = _read(dst)
     assert list(out.columns) == ["id", "tytul", "opis", *OUTPUT_COLUMNS]
     assert out["id"].tolist() == ["a", "b", "c", "d", "e"]
     assert out["opis"].tolist() == [r["opis"] for r in ROWS]  # input unchanged, newlines and quotes kept
-    assert s.rows == 5 and s.errors == 2
+    assert s.rows == 5 and s.errors == 2 and s.first_errors[0].startswith("id=b: the text is empty")
     assert out.loc[1, "ssup_error"].startswith("the text is empty")
     assert "no words" in out.loc[3, "ssup_error"]
     ok = out[out["ssup_error"] == ""]
@@ -38,11 +47,11 @@ def test_contract_rows_order_and_errors(tiny_model: SSUPClassifier, tmp_path: Pa
     probs = ok[[f"ssup_p{k}" for k in range(1, 7)]].astype(float).sum(axis=1)
     assert probs.between(0.99, 1.01).all()
     assert (out.loc[[1, 3], "ssup_level"] == "").all()
+    assert sum(s.per_level.values()) + s.errors == 5
 
 
 def test_same_result_as_predict(tiny_model: SSUPClassifier) -> None:
-    df = pd.DataFrame(ROWS)
-    res = classify_frame(tiny_model, df, ["opis"])
+    res = classify_frame(tiny_model, pd.DataFrame(ROWS), ["opis"])
     p = tiny_model.predict(ROWS[2]["opis"])
     assert res.loc[2, "ssup_level"] == p.level
     assert res.loc[2, "ssup_p4"] == round(p.probabilities[4], 4)
@@ -50,7 +59,7 @@ def test_same_result_as_predict(tiny_model: SSUPClassifier) -> None:
 
 def test_several_text_columns_are_joined(tiny_model: SSUPClassifier) -> None:
     res = classify_frame(tiny_model, pd.DataFrame(ROWS), ["tytul", "opis"])
-    assert res.loc[1, "ssup_error"] == ""  # title alone is enough text
+    assert res.loc[1, "ssup_error"] == ""  # the title alone is enough text
     assert len(res) == len(ROWS)
 
 
@@ -60,7 +69,7 @@ def test_missing_column_lists_what_exists(tiny_model: SSUPClassifier, tmp_path: 
     with pytest.raises(DataError, match="column 'text' not found; available: id, tytul, opis"):
         run_batch(tiny_model, src, tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
-    assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]  # no temporary file left behind
 
 
 def test_no_overwrite_without_force_and_never_the_input(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
@@ -68,36 +77,143 @@ def test_no_overwrite_without_force_and_never_the_input(tiny_model: SSUPClassifi
     pd.DataFrame(ROWS).to_csv(src, index=False)
     before = src.read_bytes()
     with pytest.raises(DataError, match="overwrite the input"):
-        run_batch(tiny_model, src, src, text_columns=["opis"], force=True)
+        run_batch(tiny_model, src, src, _opts(force=True))
     dst.write_text("keep me")
     with pytest.raises(DataError, match="--force"):
-        run_batch(tiny_model, src, dst, text_columns=["opis"])
+        run_batch(tiny_model, src, dst, _opts())
     assert dst.read_text() == "keep me"
-    run_batch(tiny_model, src, dst, text_columns=["opis"], force=True)
+    run_batch(tiny_model, src, dst, _opts(force=True))
     assert len(_read(dst)) == len(ROWS)
     assert src.read_bytes() == before
 
 
-def test_windows_1250_semicolon_file(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
-    src, dst = tmp_path / "excel.csv", tmp_path / "out.csv"
-    src.write_bytes("id;text\n1;Konsultantka infolinii, obsługa zgłoszeń klientów\n2;Dyrektor ds. obsługi klienta\n"
-                    .encode("cp1250"))
-    run_batch(tiny_model, src, dst)
+@pytest.mark.parametrize("encoding, sep", [("utf-8", ","), ("utf-8-sig", ";"), ("cp1250", ";"), ("cp1250", "\t"),
+                                           ("utf-8", "|")])
+def test_encodings_and_delimiters_are_detected(tiny_model: SSUPClassifier, tmp_path: Path,
+                                                encoding: str, sep: str) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    pd.DataFrame(ROWS).to_csv(src, index=False, sep=sep, encoding=encoding)
+    run_batch(tiny_model, src, dst, _opts())
+    out = _read(dst, sep)  # the output keeps the input's delimiter
+    assert out["opis"].tolist() == [r["opis"] for r in ROWS]
+    assert dst.read_bytes().startswith(codecs.BOM_UTF8)  # Excel opens Polish text correctly
+
+
+def test_encoding_and_delimiter_flags_override(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes("opis;x\nKonsultantka infolinii, obsługa zgłoszeń;1\n".encode("iso-8859-2"))
+    run_batch(tiny_model, src, dst, _opts(encoding="iso-8859-2", delimiter=";"))
+    assert _read(dst, ";")["opis"].tolist() == ["Konsultantka infolinii, obsługa zgłoszeń"]
+
+
+def test_ragged_rows_nul_bytes_and_huge_cells(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    huge = "obsługa " * 40_000
+    src.write_text("id,opis,x\n"
+                   "1,Konsultant infolinii,a\n"
+                   "2,Za mało pól\n"
+                   "3,Za dużo,pól,tutaj\n"
+                   "4,\"Dyrektor ds. obsługi klienta\x00 i strategii\",b\n"
+                   f"5,{huge},c\n"
+                   "6,\"cytat \"\"w środku\"\"\nnowa linia\",d\n", encoding="utf-8")
+    s = run_batch(tiny_model, src, dst, _opts())
     out = _read(dst)
-    assert out["text"].tolist()[0] == "Konsultantka infolinii, obsługa zgłoszeń klientów"
-    assert (out["ssup_error"] == "").all()
+    assert out["id"].tolist() == ["1", "2", "3", "4", "5", "6"] and s.rows == 6
+    assert "has 2 fields, the header has 3" in out.loc[1, "ssup_error"]
+    assert "has 4 fields" in out.loc[2, "ssup_error"] and out.loc[2, "x"] == "pól,tutaj"
+    assert "over the limit" in out.loc[4, "ssup_error"]
+    assert out.loc[5, "opis"] == "cytat \"w środku\"\nnowa linia" and out.loc[5, "ssup_error"] == ""
+    assert out.loc[0, "ssup_error"] == ""
 
 
-@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"id,text\n", "no rows")])
-def test_empty_and_header_only(tiny_model: SSUPClassifier, tmp_path: Path, content: bytes, message: str) -> None:
+@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"\xef\xbb\xbf\r\n", "empty"),
+                                              (b"id,text\n", "no data rows"), (b"a,a\n1,2\n", "repeats")])
+def test_bad_files(tiny_model: SSUPClassifier, tmp_path: Path, content: bytes, message: str) -> None:
     src = tmp_path / "in.csv"
     src.write_bytes(content)
     with pytest.raises(DataError, match=message):
-        run_batch(tiny_model, src, tmp_path / "out.csv")
-    assert not (tmp_path / "out.csv").exists()
+        run_batch(tiny_model, src, tmp_path / "out.csv", BatchOptions(text_columns=["text"]))
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
 
 
-def test_input_already_classified(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+def test_undecodable_file_names_the_line(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"text\n" + "obsługa klienta\n".encode() * 70_000 + b"\xff\xfe\xfa broken\n")
+    with pytest.raises(DataError, match="not valid utf-8; pass --encoding"):
+        run_batch(tiny_model, src, tmp_path / "out.csv", BatchOptions())
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet", ".csv"])
+def test_output_formats(tiny_model: SSUPClassifier, tmp_path: Path, suffix: str) -> None:
+    src, dst = tmp_path / "in.csv", tmp_path / f"out{suffix}"
+    pd.DataFrame(ROWS).to_csv(src, index=False)
+    run_batch(tiny_model, src, dst, _opts())
+    out = _read(dst)
+    assert list(out.columns) == ["id", "tytul", "opis", *OUTPUT_COLUMNS]
+    assert out["id"].tolist() == ["a", "b", "c", "d", "e"]
+    assert str(out.loc[2, "ssup_level"]) in {"1", "2", "3", "4", "5", "6"}
+
+
+def test_xlsx_input(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.xlsx", tmp_path / "out.csv"
+    pd.DataFrame(ROWS).to_excel(src, index=False)
+    run_batch(tiny_model, src, dst, _opts())
+    out = _read(dst)
+    assert out["opis"].tolist()[0] == ROWS[0]["opis"] and len(out) == len(ROWS)
+
+
+def test_broken_xlsx(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src = tmp_path / "in.xlsx"
+    src.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(DataError, match="not a readable .xlsx"):
+        run_batch(tiny_model, src, tmp_path / "out.csv", _opts())
+
+
+def test_unknown_output_type(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame(ROWS).to_csv(src, index=False)
+    with pytest.raises(DataError, match="use .csv, .xlsx or .parquet"):
+        run_batch(tiny_model, src, tmp_path / "out.json", _opts())
+
+
+def test_input_already_classified(tiny_model: SSUPClassifier) -> None:
     df = classify_frame(tiny_model, pd.DataFrame(ROWS), ["opis"])
     with pytest.raises(DataError, match="already has columns"):
         classify_frame(tiny_model, df, ["opis"])
+
+
+def _many_rows(samples: pd.DataFrame, n: int) -> pd.DataFrame:
+    texts = (samples["text"].tolist() * (n // len(samples) + 1))[:n]
+    texts[7] = ""
+    return pd.DataFrame({"nr": range(n), "text": texts})
+
+
+def test_jobs_keep_order_and_equal_single_process(tiny_model: SSUPClassifier, samples: pd.DataFrame,
+                                                  tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _many_rows(samples, 900).to_csv(src, index=False)
+    run_batch(tiny_model, src, tmp_path / "one.csv", BatchOptions(chunksize=100))
+    run_batch(tiny_model, src, tmp_path / "two.csv", BatchOptions(chunksize=100, jobs=2))
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_several_files_share_one_output(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    pd.DataFrame(ROWS[:2]).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame(ROWS[2:]).to_csv(tmp_path / "b.csv", index=False, sep=";")
+    run_batch(tiny_model, [tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "out.csv", _opts())
+    assert _read(tmp_path / "out.csv")["id"].tolist() == ["a", "b", "c", "d", "e"]
+    pd.DataFrame({"other": [1]}).to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(DataError, match="must share one header"):
+        run_batch(tiny_model, [tmp_path / "a.csv", tmp_path / "c.csv"], tmp_path / "out2.csv", _opts())
+
+
+def test_dask_engine_matches_local(tiny_model: SSUPClassifier, samples: pd.DataFrame, tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from ssup_classifier.dask_engine import run_dask
+
+    src = tmp_path / "in.csv"
+    _many_rows(samples, 500).to_csv(src, index=False)
+    run_batch(tiny_model, src, tmp_path / "local.csv", BatchOptions(chunksize=100))
+    s = run_dask(tiny_model, [src], tmp_path / "dask.csv", BatchOptions(chunksize=100, jobs=2))
+    assert s.rows == 500
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()

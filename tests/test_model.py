@@ -27,7 +27,7 @@ def test_prediction_is_consistent(tiny_model: SSUPClassifier) -> None:
     assert p.confidence == pytest.approx(max(p.probabilities.values()))
     assert p.probabilities[p.level] == p.confidence
     assert 0.0 <= p.in_scope_probability <= 1.0
-    assert p.in_scope == (p.in_scope_probability >= 0.5)
+    assert p.in_scope == (p.in_scope_probability >= tiny_model.config.in_scope_threshold)
 
 
 def test_reasons_point_into_the_text(tiny_model: SSUPClassifier) -> None:
