@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import importlib
 import json
 import logging
 import sys
@@ -225,7 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     b.add_argument("--model", "-m", help="model directory (default: the bundled model)")
     b.set_defaults(func=_cmd_batch)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{name}").register(sub)
     return p
+
+
+# Sub-commands that live in modules of their own; each module has register(subparsers).
+COMMAND_MODULES: tuple[str, ...] = ("cli_documents", "cli_web")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

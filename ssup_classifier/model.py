@@ -102,7 +102,7 @@ def validate_text(text: object) -> str:
             f"the text has {len(text):,} characters, over the limit of {MAX_CHARS:,}; "
             "pass one job ad or one CV at a time")
     head = text[:20000]
-    if len(_CONTROL.findall(head)) > max(3, len(head) // 100):
+    if _CONTROL.search(head) and len(_CONTROL.findall(head)) > max(3, len(head) // 100):
         raise InvalidInputError("the text looks like binary data, not a document; "
                                 "for PDF or Word files extract the text first")
     if not _LETTER.search(text):
@@ -206,7 +206,10 @@ class SSUPClassifier:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
-            sio.dump(self.pipeline, tmp / MODEL_FILE)
+            for _, vec in self.pipeline.named_steps["features"].transformer_list:
+                # numpy ints would each become a file inside the skops archive: 28k files, 3 s to load
+                vec.vocabulary_ = {term: int(i) for term, i in vec.vocabulary_.items()}
+            sio.dump(self.pipeline, tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
             meta = dict(self.metadata, format=MODEL_FORMAT)
             (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                              encoding="utf-8")
@@ -246,15 +249,13 @@ class SSUPClassifier:
             raise ModelLoadError(
                 f"model at {path} has format {meta.get('format')!r}, this ssup-classifier reads format "
                 f"{MODEL_FORMAT}; retrain it with: ssup train --out {path}")
+        from skops.io.exceptions import UntrustedTypesFoundException
+
         try:
-            untrusted = sio.get_untrusted_types(file=model_file)
-            unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-            if unexpected:
-                raise ModelLoadError(f"{model_file} contains types this package does not trust: "
-                                     f"{unexpected[:5]}; use a model made by `ssup train`")
-            pipeline = sio.load(model_file, trusted=list(untrusted))
-        except ModelLoadError:
-            raise
+            pipeline = sio.load(model_file, trusted=list(TRUSTED_TYPES))
+        except UntrustedTypesFoundException as e:
+            raise ModelLoadError(f"{model_file} contains types this package does not trust ({e}); "
+                                 "use a model made by `ssup train`") from None
         except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, AttributeError, ImportError) as e:
             raise ModelLoadError(f"{model_file} is corrupt or was saved by an incompatible version "
                                  f"({type(e).__name__}); retrain it with: ssup train --out {path}") from None

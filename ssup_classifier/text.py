@@ -179,11 +179,22 @@ class _SimpleTokenizer:
 _COMPONENT = "ssup_morfeusz_lemmatizer"
 
 
+_SHARED_LEXICON: MorfeuszLexicon | None = None
+
+
+def shared_lexicon() -> MorfeuszLexicon:
+    """One lexicon (and cache) per process, used by the spaCy component and the fast path alike."""
+    global _SHARED_LEXICON
+    if _SHARED_LEXICON is None:
+        _SHARED_LEXICON = MorfeuszLexicon()
+    return _SHARED_LEXICON
+
+
 class MorfeuszLemmatizer:
     """spaCy component: sets ``token.lemma_`` of every alphabetic token from Morfeusz."""
 
     def __init__(self) -> None:
-        self.lexicon = MorfeuszLexicon()
+        self.lexicon = shared_lexicon()
 
     def __call__(self, doc: Any) -> Any:
         lemma = self.lexicon.lemma
@@ -212,7 +223,6 @@ class TextProcessor:
         self.backend = backend
         self._resolved: str | None = None
         self._nlp: Any = None
-        self._lexicon: MorfeuszLexicon | None = None
 
     @property
     def backend_name(self) -> str:
@@ -226,7 +236,6 @@ class TextProcessor:
         if self._nlp is None:
             if self.backend_name == MORFEUSZ:
                 self._nlp = _build_morfeusz_nlp()
-                self._lexicon = self._nlp.get_pipe(_COMPONENT).lexicon
             else:
                 import spacy
 
@@ -245,9 +254,7 @@ class TextProcessor:
     def tokens(self, text: str) -> list[Token]:
         """Words of ``text`` with spans and lemmas (used for explanations)."""
         if self.backend_name == MORFEUSZ:
-            self.nlp  # noqa: B018 - make sure the lexicon exists
-            assert self._lexicon is not None
-            lex = self._lexicon.lemma
+            lex = shared_lexicon().lemma
             return [Token(m.start(), m.end(), lex(m.group()))
                     for m in _WORD.finditer(text) if m.end() - m.start() > 1 and m.group().isalpha()]
         return self.doc_tokens(self.nlp(text))
@@ -258,9 +265,7 @@ class TextProcessor:
     # -- lemma strings, the model's input ---------------------------------------------
     def lemmas(self, text: str) -> str:
         if self.backend_name == MORFEUSZ:
-            self.nlp  # noqa: B018 - make sure the lexicon exists
-            assert self._lexicon is not None
-            return self._lexicon.lemma_string(_WORD.findall(text))
+            return shared_lexicon().lemma_string(_WORD.findall(text))
         return " ".join(t.lemma for t in self.tokens(text))
 
     def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:
@@ -272,4 +277,4 @@ class TextProcessor:
                 yield " ".join(t.lemma for t in self.doc_tokens(doc))
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"backend": self.backend, "_resolved": self._resolved, "_nlp": None, "_lexicon": None}
+        return {"backend": self.backend, "_resolved": self._resolved, "_nlp": None}
