@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig
+from ssup_classifier.pipeline import _fast_path_ok, build_pipeline, transform
+
+
+@pytest.fixture(scope="module")
+def mixed(samples: pd.DataFrame) -> pd.DataFrame:
+    return samples.groupby("level").head(40).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def lemmas(mixed: pd.DataFrame) -> list[str]:
+    p = TextProcessor()
+    return [p.lemmas(t) for t in mixed["text"]] + ["", "nieznanewyrazy xyz", "klient"]
+
+
+def test_fast_transform_equals_sklearn(tiny_model: SSUPClassifier, lemmas: list[str]) -> None:
+    assert _fast_path_ok(tiny_model.pipeline)
+    fast = transform(tiny_model.pipeline, lemmas)
+    ref = tiny_model.pipeline.named_steps["features"].transform(lemmas)
+    assert fast.shape == ref.shape
+    assert abs(fast - ref).max() < 1e-12
+    assert (fast.getnnz(axis=1) == ref.getnnz(axis=1)).all()
+
+
+@pytest.mark.parametrize("change", [{"word_ngrams": (1, 3)}, {"word_ngrams": (1, 1)}, {"sublinear_tf": False},
+                                    {"char_ngrams": (3, 4)}])
+def test_other_configurations_match_sklearn(mixed: pd.DataFrame, lemmas: list[str], change: dict) -> None:
+    pipe = build_pipeline(replace(TrainConfig(), **change))
+    pipe.fit(lemmas[:len(mixed)], mixed["level"])
+    ref = pipe.named_steps["features"].transform(lemmas)
+    assert abs(transform(pipe, lemmas) - ref).max() < 1e-12
+    assert _fast_path_ok(pipe) == ("char_ngrams" not in change and change != {"sublinear_tf": False})
+
+
+def test_deterministic_training(tiny_data) -> None:
+    from ssup_classifier import train
+
+    a = train(TrainConfig(), data=tiny_data).model.pipeline.named_steps["clf"].coef_
+    b = train(TrainConfig(), data=tiny_data).model.pipeline.named_steps["clf"].coef_
+    np.testing.assert_array_equal(a, b)
