@@ -20,6 +20,12 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
 
 
 def _read_text_file(path: Path) -> str:
+    from .documents import DOCUMENT_SUFFIXES, UNSUPPORTED_SUFFIXES, decode_text, read_document
+
+    if path.suffix.lower() in DOCUMENT_SUFFIXES + UNSUPPORTED_SUFFIXES:
+        if not logger.isEnabledFor(logging.INFO):  # no -v: pypdf's notes on broken files would only add noise
+            logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+        return read_document(path).text
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -30,12 +36,7 @@ def _read_text_file(path: Path) -> str:
         raise InvalidInputError(f"cannot read {path}: {e.strerror}") from None
     if b"\x00" in raw[:4096]:
         raise InvalidInputError(f"{path} looks like a binary file, not text; pass a .txt file with the ad or CV")
-    for enc in ("utf-8-sig", "cp1250"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("iso-8859-2")
+    return decode_text(raw)  # UTF-8, else Windows-1250 or ISO-8859-2, whichever yields Polish letters
 
 
 def _bar(p: float, width: int = 30) -> str:
@@ -64,8 +65,11 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         return EXIT_OK
     d = load_descriptors().level(pred.level)
     scope = "tak" if pred.in_scope else "NIE – tekst raczej nie dotyczy wsparcia sprzedaży"
-    lines = [f"Poziom SSUP: {pred.level} – {d.name}   (pewność {pred.confidence:.0%})",
-             f"Wsparcie sprzedaży: {scope} (p={pred.in_scope_probability:.2f})", ""]
+    other = {"en": "wykryto angielski"}.get(pred.language, "wykryto inny język")
+    lines = [f"Uwaga: tekst nie wygląda na polski ({other}); model uczono na polskich tekstach, "
+             "więc wynik jest mniej pewny."] if pred.language != "pl" else []
+    lines += [f"Poziom SSUP: {pred.level} – {d.name}   (pewność {pred.confidence:.0%})",
+              f"Wsparcie sprzedaży: {scope} (p={pred.in_scope_probability:.2f})", ""]
     for k, p in pred.probabilities.items():
         mark = "◀" if k == pred.level else ""
         lines.append(f"  poziom {k} {_bar(p)} {p:5.1%} {mark}")

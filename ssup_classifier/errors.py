@@ -25,3 +25,7 @@ class ModelLoadError(SSUPError, RuntimeError):
 
 class BackendUnavailableError(SSUPError, RuntimeError):
     """The text-processing backend a model needs is not installed here."""
+
+
+class DocumentError(SSUPError, ValueError):
+    """A document file (PDF, DOCX, ODT, text) cannot be read: the message names the file and the fix."""

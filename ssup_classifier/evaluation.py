@@ -40,7 +40,10 @@ def score(y_true: Sequence[str], levels: Sequence[int], in_scope: Sequence[bool]
     sc = np.asarray(in_scope, dtype=bool)
     ins = y != NONE_LABEL
     out: dict[str, Any] = {"n": int(len(y)), "n_in_scope": int(ins.sum())}
-    out["macro_f1"] = float(f1_score(y, pred, labels=list(CLASSES), average="macro", zero_division=0))
+    # Macro-F1 over the labels that occur (truly or as predictions): a label absent from
+    # both, such as level 6 among real job-board ads, would otherwise count as an F1 of 0.
+    present = [c for c in CLASSES if c in set(y) | set(pred)]
+    out["macro_f1"] = float(f1_score(y, pred, labels=present, average="macro", zero_division=0))
     out["accuracy"] = float((pred == y).mean()) if len(y) else float("nan")
     if ins.any():
         true_lv = y[ins].astype(int)

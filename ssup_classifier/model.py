@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
+from .language import detect_language
 from .pipeline import transform, word_vectorizer
 from .resources import default_model_dir
 from .text import TextProcessor, Token, backend_info
@@ -54,6 +55,7 @@ class Prediction:
     in_scope_probability: float
     confidence: float
     reasons: tuple[Reason, ...] = ()
+    language: str = "pl"  # "pl", "en" or "other" (see ssup_classifier.language); the model reads Polish
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -147,7 +149,7 @@ class SSUPClassifier:
             reasons: tuple[Reason, ...] = ()
             if tokens is not None:
                 reasons = self._reasons(X[i], int(s.level[i]), texts[i], tokens[i], n_reasons)
-            out.append(s.prediction(i, reasons))
+            out.append(replace(s.prediction(i, reasons), language=detect_language(texts[i])))
         return out
 
     def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:

@@ -52,10 +52,15 @@ def test_errors_are_one_line_messages(argv: list[str], code: int, message: str,
     assert message in err and "Traceback" not in err and err.count("\n") == 1
 
 
-def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_pdf_and_binary_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "cv.pdf"
     f.write_bytes(b"%PDF-1.7\x00\x01\x02" * 100)
     assert main(["classify", "--file", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "cv.pdf" in err and "damaged" in err and "Traceback" not in err
+    g = tmp_path / "cv.txt"
+    g.write_bytes(b"\x00\x01\x02\x03 garbage" * 100)
+    assert main(["classify", "--file", str(g)]) == 2
     assert "binary" in capsys.readouterr().err
 
 
