@@ -33,6 +33,12 @@ def default_model_dir() -> Path:
 
 
 def shared_real_ads() -> Path | None:
-    """The evaluation-only real ads in ``../shared`` next to a checkout, if present."""
-    p = _REPO.parent / "shared" / "real_ads" / "labeled_dev.csv"
-    return p if p.is_file() else None
+    """The evaluation-only real ads in ``../shared`` next to the checkout, if present.
+
+    Looked for next to the source tree and next to the working directory (a checkout whose
+    package is installed into a virtual environment, as CI does)."""
+    for root in (_REPO, Path.cwd()):
+        p = root.parent / "shared" / "real_ads" / "labeled_dev.csv"
+        if p.is_file():
+            return p
+    return None
