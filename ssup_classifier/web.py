@@ -173,6 +173,16 @@ def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str]:
     return df, sep
 
 
+def _app_class() -> type[FastAPI]:
+    """FastAPI, or fastapi-offline's subclass that serves the /docs assets itself instead of
+    from a CDN, so the API docs also work where the server has no internet access."""
+    try:
+        from fastapi_offline import FastAPIOffline
+    except ImportError:
+        return FastAPI
+    return FastAPIOffline
+
+
 def create_app(model_dir: str | Path | None = None) -> FastAPI:
     """The web application, with the model at ``model_dir`` (default: the bundled one) loaded now."""
     model = SSUPClassifier.load(model_dir)
@@ -240,7 +250,7 @@ def create_app(model_dir: str | Path | None = None) -> FastAPI:
                                            "send one document or a smaller table"}, 413)
         return html(web_page.render_page(error=web_page.too_large_message(MAX_BODY_BYTES), limits=LIMITS), 413)
 
-    app = FastAPI(title="ssup-classifier", version="1", description=(
+    app = _app_class()(title="ssup-classifier", version="1", description=(
         "Polish job ads, CVs and notes -> SFIA Sales support (SSUP) level 1-6. Texts and uploads are processed "
         f"in memory and never stored or logged. Limits: {MAX_BODY_BYTES // 2**20} MB a request (413), "
         f"{MAX_CHARS:,} characters of text (422), {MAX_TABLE_ROWS:,} table rows (413)."))

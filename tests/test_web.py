@@ -223,7 +223,11 @@ def test_missing_column_lists_the_columns(client: Any) -> None:
 
 def test_health_docs_and_openapi(client: Any) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', docs.text)
+    assert assets and all(a.startswith("/") for a in assets), "the API docs must not need a CDN"
+    assert all(client.get(a).status_code == 200 for a in assets)
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/classify", "/api/v1/classify-file", "/healthz"} <= set(paths)
     assert "multipart/form-data" in paths["/api/v1/classify-file"]["post"]["requestBody"]["content"]
