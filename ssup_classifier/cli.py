@@ -20,7 +20,8 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
 
 
 def _read_text_file(path: Path) -> str:
-    from .documents import DOCUMENT_SUFFIXES, UNSUPPORTED_SUFFIXES, decode_text, read_document
+    from .documents import DOCUMENT_SUFFIXES, UNSUPPORTED_SUFFIXES, read_document
+    from .textfiles import decode_text
 
     if path.suffix.lower() in DOCUMENT_SUFFIXES + UNSUPPORTED_SUFFIXES:
         if not logger.isEnabledFor(logging.INFO):  # no -v: pypdf's notes on broken files would only add noise
@@ -111,6 +112,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     for method, m in report.cv_summary().items():
         print(f"{method:34s} macro-F1 {m['macro_f1'][0]:.3f}  accuracy {m['accuracy'][0]:.3f}  "
               f"within-one {m['level_within_one'][0]:.3f}  MAE {m['level_mae'][0]:.3f}")
+    if report.independent:
+        r = report.independent[MODEL]
+        print(f"independent set ({r['n']}): macro-F1 {r['macro_f1']:.3f}, level exact {r['level_exact']:.3f}, "
+              f"within one {r['level_within_one']:.3f}, in-scope recall {r['in_scope_recall']:.3f}, "
+              f"out-of-scope recall {r['out_of_scope_recall']:.3f}")
     if report.real_ads:
         r = report.real_ads[MODEL]
         print(f"real ads ({r['n']}): level exact {r['level_exact']:.3f}, within one {r['level_within_one']:.3f}, "

@@ -44,6 +44,23 @@ def load_samples(path: str | Path | None = None) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+EVAL_COLUMNS = ("id", "text", "level", "genre", "industry")
+
+
+def load_eval_set(path: str | Path) -> pd.DataFrame:
+    """Read an evaluation-only labelled set (the samples' schema without ``split``)."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise DataError(f"evaluation set {path} is not a readable UTF-8 CSV: {e}") from None
+    missing = [c for c in EVAL_COLUMNS if c not in df.columns]
+    bad = df.loc[~df.get("level", pd.Series(dtype=str)).isin(CLASSES), "id"].tolist() if not missing else []
+    if missing or bad:
+        raise DataError(f"evaluation set {path}: " + (f"lacks columns {missing}" if missing else
+                                                       f"level not in {list(CLASSES)} for ids {bad[:5]}"))
+    return df[list(EVAL_COLUMNS)].reset_index(drop=True)
+
+
 def data_hash(samples: str | Path | None = None, descriptors: str | Path | None = None) -> str:
     """SHA-256 over the exact bytes of the training inputs (samples and descriptors)."""
     h = hashlib.sha256()

@@ -11,7 +11,6 @@ smaller, and a bigger file is almost always a scan, which has no text to read an
 
 from __future__ import annotations
 
-import codecs
 import io
 import logging
 import re
@@ -19,11 +18,11 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from .errors import DocumentError
+from .textfiles import decode_text, html_text, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,6 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc files and password-protec
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff]")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 _HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-\n(?=[a-ząćęłńóśźż])")
-_POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 
 
 @dataclass(frozen=True)
@@ -133,9 +131,9 @@ def _parse(data: bytes, name: str, suffix: str) -> Document:
     elif kind == "zip":
         kind, text = _zip_text(data, name, expected)
     elif kind == "html":
-        text = _html_text(data, name)
+        text = html_text(data, name)
     else:
-        text = _plain_text(data, name)
+        text = plain_text(data, name)
     text = _clean(text)
     if kind == "pdf":  # words hyphenated at a line end: "sprze-\ndaży" -> "sprzedaży"
         text = _HYPHEN_BREAK.sub("", text)
@@ -310,77 +308,3 @@ def _odt_text(data: bytes) -> str:
             yield from walk(child)
 
     return "\n".join(walk(doc.text))
-
-
-# -- plain text and HTML ------------------------------------------------------------------------
-def decode_text(raw: bytes) -> str:
-    """Bytes of a text file -> str: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1250 or ISO-8859-2."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(enc, errors="replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best, best_score = raw.decode("iso-8859-2"), -1.0
-    for enc in ("cp1250", "iso-8859-2"):  # cp1250 first: it wins ties
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        score = sum(ch in _POLISH for ch in text) - 5 * sum("\x80" <= ch <= "\x9f" for ch in text)
-        if score > best_score:
-            best, best_score = text, score
-    return best
-
-
-def _plain_text(data: bytes, name: str) -> str:
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DocumentError(f"{name} looks like a binary file, not text; if it is a PDF or a Word file, "
-                            "give it the right extension (.pdf, .docx, .odt)")
-    return decode_text(data)
-
-
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-               "header", "footer", "ul", "ol", "table", "dt", "dd", "blockquote", "pre", "hr", "title"}
-
-
-class _HTMLText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("script", "style", "noscript", "template"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "noscript", "template"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def _html_text(data: bytes, name: str) -> str:
-    m = _CHARSET.search(data[:4096])
-    text = None
-    if m and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode(m.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            text = None
-    if text is None:
-        text = decode_text(data)
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
-    return "\n".join(lines)

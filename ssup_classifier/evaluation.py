@@ -15,9 +15,10 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 
 from .baselines import KeywordBaseline, MajorityBaseline, NearestDescriptorBaseline
 from .config import CLASSES, NONE_LABEL, TrainConfig
-from .data import load_samples
+from .data import load_eval_set, load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
+from .resources import independent_eval_path
 from .text import TextProcessor
 from .training import fit, training_rows
 
@@ -75,6 +76,7 @@ class EvaluationReport:
     cv: dict[str, list[dict[str, Any]]]  # method -> metrics per fold
     test: dict[str, dict[str, Any]]  # method -> metrics on the test split
     real_ads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    independent: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cv_summary(self) -> dict[str, dict[str, tuple[float, float]]]:
         out = {}
@@ -105,8 +107,10 @@ def _run_all(train_lem: list[str], train_y: list[str], w: np.ndarray, test_lem: 
 
 
 def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
-             descriptors: str | Path | None = None, real_ads: str | Path | None = None) -> EvaluationReport:
-    """Cross-validate on the train split, then train on all of it and score the test split."""
+             descriptors: str | Path | None = None, real_ads: str | Path | None = None,
+             independent: str | Path | None = None) -> EvaluationReport:
+    """Cross-validate on the train split, then train on all of it and score the test split,
+    the independent evaluation set (``data/independent_eval.csv``) and, if given, real ads."""
     config = config or TrainConfig()
     samples = load_samples(data)
     processor = TextProcessor(config.backend)
@@ -129,12 +133,15 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
         logger.info("fold %d done", k + 1)
     all_train = (list(tr_lem) + desc_lem, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w])
     test = _run_all(*all_train, list(lem[te]), list(y[te]), desc_lem, config, processor) if te.any() else {}
-    real: dict[str, dict[str, Any]] = {}
-    if real_ads is not None and Path(real_ads).is_file():
-        ads = pd.read_csv(real_ads, dtype=str, keep_default_na=False)
-        real = _run_all(*all_train, list(processor.lemmas_many(ads["text"].tolist())), ads["level"].tolist(),
-                        desc_lem, config, processor)
-    return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test, real)
+    extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}}
+    ind_path = Path(independent) if independent else independent_eval_path()
+    for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set)):
+        if path is not None and Path(path).is_file():
+            df = loader(path) if loader else pd.read_csv(path, dtype=str, keep_default_na=False)
+            extra[key] = _run_all(*all_train, list(processor.lemmas_many(df["text"].tolist())),
+                                  df["level"].tolist(), desc_lem, config, processor)
+    return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test,
+                            extra["real"], extra["independent"])
 
 
 def _fmt(v: float) -> str:
@@ -183,6 +190,13 @@ def report_markdown(r: EvaluationReport) -> str:
         parts += [f"\n## Held-out test split ({r.n_test} rows, never used for training or tuning)\n",
                   _table(r.test, HEADLINE), "\nPer class, model:\n", _per_class(r.test[MODEL]),
                   "\nConfusion matrix, model:\n", _confusion_table(np.asarray(r.test[MODEL]["confusion"]))]
+    if r.independent:
+        m = r.independent[MODEL]
+        parts += [f"\n## Independent evaluation set ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
+                  "`data/independent_eval.csv`: ads, CVs and notes written by people who saw only the descriptors "
+                  "and the annotation guide, never our training texts. Trained on all `train` rows.\n",
+                  _table(r.independent, HEADLINE), "\nPer class, model:\n", _per_class(m),
+                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
     if r.real_ads:
         m = r.real_ads[MODEL]
         parts += [f"\n## Real job-board ads ({m['n']} ads, {m['n_in_scope']} in scope; evaluation only)\n",

@@ -28,6 +28,10 @@ def samples_path() -> Path:
     return _first_existing(_REPO / "data" / "labeled_samples.csv", _BUNDLED / "labeled_samples.csv")
 
 
+def independent_eval_path() -> Path:
+    return _first_existing(_REPO / "data" / "independent_eval.csv", _BUNDLED / "independent_eval.csv")
+
+
 def default_model_dir() -> Path:
     return _first_existing(_REPO / "models" / "ssup-default", _BUNDLED / "models" / "ssup-default")
 

@@ -88,3 +88,19 @@ def test_training_never_sees_the_test_split(samples: pd.DataFrame, tiny_data, mo
     test_texts = set(tiny.loc[tiny["split"] == "test", "text"])
     assert test_texts and not test_texts & set(seen)
     assert set(tiny.loc[tiny["split"] == "train", "text"]) <= set(seen)
+
+
+def test_independent_eval_set_is_clean_and_separate(samples: pd.DataFrame) -> None:
+    from ssup_classifier.data import load_eval_set
+    from ssup_classifier.resources import independent_eval_path
+
+    path = independent_eval_path()
+    if not path.is_file():
+        pytest.skip("no independent evaluation set in this checkout")
+    ev = load_eval_set(path)
+    assert ev["id"].is_unique and not set(ev["id"]) & set(samples["id"])
+    assert set(ev["level"]) == set(CLASSES) and set(ev["genre"]) <= set(GENRES)
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(samples["text"])
+    S = (vec.transform(ev["text"]) @ vec.transform(samples["text"]).T).toarray()
+    hits = np.argwhere(S >= 0.8)
+    assert not len(hits), [(ev["id"][a], samples["id"][b]) for a, b in hits[:10]]
