@@ -173,8 +173,18 @@ def _damaged(name: str, what: str, detail: object) -> DocumentError:
         "open it in its program and save it again, or ask for the file again")
 
 
+def _require(module: str, package: str, what: str) -> None:
+    """Fail with the install command when an optional reader library is missing."""
+    try:
+        __import__(module)
+    except ImportError:
+        raise DocumentError(f"reading {what} files needs {package}: pip install \"ssup-classifier[documents]\" "
+                            "(or pip install \".[documents]\" in a checkout)") from None
+
+
 # -- PDF ---------------------------------------------------------------------------------------
 def _pdf_text(data: bytes, name: str) -> str:
+    _require("pypdf", "pypdf", "PDF")
     import pypdf
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -270,6 +280,7 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 
 def _docx_text(data: bytes) -> str:
     """Every paragraph in document order: body, tables and text boxes (CVs often use all three)."""
+    _require("docx", "python-docx", "DOCX")
     import docx
 
     doc = docx.Document(io.BytesIO(data))
@@ -293,6 +304,7 @@ def _docx_text(data: bytes) -> str:
 
 
 def _odt_text(data: bytes) -> str:
+    _require("odf", "odfpy", "ODT")
     from odf import teletype
     from odf.namespaces import TEXTNS
     from odf.opendocument import load

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,8 @@ from ssup_classifier.cli import main
 from ssup_classifier.documents import Document, read_document, read_document_bytes
 from ssup_classifier.errors import DocumentError, SSUPError
 from ssup_classifier.language import detect_language
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CV_PL = [  # only characters ISO-8859-2 has: a Latin-2 text file must be able to hold it
     "Anna Nowak - Specjalistka ds. wsparcia sprzedaży",
@@ -548,3 +551,15 @@ def test_batch_files_skips_its_own_output(tmp_path: Path, tiny_model_dir: Path) 
         assert main(["batch-files", str(tmp_path), "-o", str(out), "--force", "--save-text", str(tmp_path / "t"),
                      "--model", str(tiny_model_dir)]) == 0
     assert list(pd.read_csv(out, encoding="utf-8-sig")["path"]) == [str(tmp_path / "cv.txt")]
+
+
+@pytest.mark.parametrize("module, name", [("docx", "cv.docx"), ("pypdf", "cv.pdf"), ("odf", "cv.odt")])
+def test_missing_reader_library_says_what_to_install(monkeypatch: pytest.MonkeyPatch, module: str, name: str) -> None:
+    from ssup_classifier.documents import read_document_bytes
+
+    data = {"cv.docx": (ROOT / "tests/data/cvs/cv_inzynier_presales.docx").read_bytes(),
+            "cv.odt": (ROOT / "tests/data/cvs/cv_kierownik_ofertowania.odt").read_bytes(),
+            "cv.pdf": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"}[name]
+    monkeypatch.setitem(sys.modules, module, None)  # the import now fails as if not installed
+    with pytest.raises(DocumentError, match=r"ssup-classifier\[documents\]"):
+        read_document_bytes(data, name)
