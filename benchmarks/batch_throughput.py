@@ -111,7 +111,8 @@ def main() -> None:
              f"{os.cpu_count()} cores. Each figure is one fresh process on the same generated CSV (labelled-sample",
              "texts cycled, ~950 characters a row). Floor: pandas + a bare word TF-IDF + logistic regression",
              "pipeline reading, scoring and writing the same rows in the same run.\n",
-             "| rows | floor rows/s | ssup `--jobs 1` rows/s | ratio to floor | ssup `--jobs 2` rows/s | jobs 2 / jobs 1 |",
+             "| rows | floor rows/s | ssup `--jobs 1` rows/s | ratio to floor | ssup `--jobs 2` rows/s "
+             "| jobs 2 / jobs 1 |",
              "|---|---|---|---|---|---|"]
     mem: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as d:
@@ -129,7 +130,8 @@ def main() -> None:
                              f"{two['rows_per_s'] / one['rows_per_s']:.2f} |")
             print(lines[-1] if n in args.sizes else f"{n}: {one}", flush=True)
             src.unlink()
-    lines += ["", NOTE, "", "Peak resident memory of `--jobs 1` (the whole process, model included) as the input grows:\n",
+    lines += ["", NOTE, "",
+              "Peak resident memory of `--jobs 1` (the whole process, model included) as the input grows:\n",
               "| rows | input MB | peak RSS MB | rows/s |", "|---|---|---|---|"]
     for n, m in sorted(mem.items()):
         lines.append(f"| {n:,} | {n * 0.95 / 1000:,.0f} | {m['peak_mb']:,.0f} | {m['rows_per_s']:,.0f} |")

@@ -137,7 +137,8 @@ def main() -> None:
         "| path | tokens/s | share of bare tokenizer speed |",
         "|---|---|---|",
         f"| `TextProcessor.lemmas` (fast path: regex words + cached lexicon) | {fast:,.0f} | {fast / base:.2f} |",
-        f"| spaCy pipeline `nlp.pipe` (Doc objects + lemmatizer component) | {spacy_tps:,.0f} | {spacy_tps / base:.2f} |",
+        f"| spaCy pipeline `nlp.pipe` (Doc objects + lemmatizer component) | {spacy_tps:,.0f} "
+        f"| {spacy_tps / base:.2f} |",
         "",
         "Both paths yield identical lemmas (`tests/test_text.py`), so the product uses the spaCy",
         "pipeline as the definition and the fast path for throughput.",

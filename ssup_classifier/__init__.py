@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
 from .data import load_samples
-from .documents import Document, read_document, read_document_bytes
 from .descriptors import LevelDescriptor, SkillDescriptors, load_descriptors
+from .documents import Document, read_document, read_document_bytes
 from .errors import (
     BackendUnavailableError,
     DataError,

@@ -92,3 +92,11 @@ class NearestDescriptorBaseline:
     def predict(self, lemmas: Sequence[str]) -> Output:
         s = self._sims(lemmas)
         return [LEVELS[int(i)] for i in s.argmax(axis=1)], [bool(v >= self.cut_) for v in s.max(axis=1)]
+
+
+Baseline = MajorityBaseline | KeywordBaseline | NearestDescriptorBaseline
+
+
+def all_baselines(descriptor_lemmas: Sequence[str]) -> list[Baseline]:
+    """Fresh, unfitted instances of every baseline, in report order."""
+    return [MajorityBaseline(), KeywordBaseline(), NearestDescriptorBaseline(descriptor_lemmas)]

@@ -58,7 +58,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     elif not sys.stdin.isatty():
         text = sys.stdin.read()
     else:
-        raise InvalidInputError('no text given; use: ssup classify "tekst ogłoszenia", --file PATH, or pipe text on stdin')
+        raise InvalidInputError('no text given; use: ssup classify "tekst ogłoszenia", --file PATH, '
+                                "or pipe text on stdin")
     model = SSUPClassifier.load(args.model)
     pred = model.predict(text, n_reasons=args.reasons)
     if args.json:
@@ -97,7 +98,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
           f"{time.perf_counter() - t0:.1f}s; saved to {out}")
     if m:
         print(f"test split ({m['n']} rows): macro-F1 {m['macro_f1']:.3f}, accuracy {m['accuracy']:.3f}, "
-              f"level exact {m.get('level_exact', float('nan')):.3f}, within one {m.get('level_within_one', float('nan')):.3f}")
+              f"level exact {m.get('level_exact', float('nan')):.3f}, "
+              f"within one {m.get('level_within_one', float('nan')):.3f}")
     return EXIT_OK
 
 

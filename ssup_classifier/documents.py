@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DocumentError
-from .textfiles import decode_text, html_text, plain_text
+from .textfiles import html_text, plain_text
 
 logger = logging.getLogger(__name__)
 

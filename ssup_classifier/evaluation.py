@@ -13,14 +13,14 @@ import pandas as pd
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import RepeatedStratifiedKFold
 
-from .baselines import KeywordBaseline, MajorityBaseline, NearestDescriptorBaseline
+from .baselines import all_baselines
 from .config import CLASSES, NONE_LABEL, TrainConfig
 from .data import load_eval_set, load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
 from .resources import independent_eval_path
 from .text import TextProcessor
-from .training import fit, training_rows
+from .training import fit
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +89,13 @@ class EvaluationReport:
         return np.sum([np.asarray(f["confusion"]) for f in self.cv[MODEL]], axis=0)
 
 
-def _methods(descriptor_lemmas: list[str], config: TrainConfig) -> dict[str, Any]:
-    return {"majority": MajorityBaseline(), "keywords": KeywordBaseline(),
-            "descriptor": NearestDescriptorBaseline(descriptor_lemmas)}
-
-
 def _run_all(train_lem: list[str], train_y: list[str], w: np.ndarray, test_lem: list[str], test_y: list[str],
              descriptor_lemmas: list[str], config: TrainConfig, processor: TextProcessor) -> dict[str, dict[str, Any]]:
     out = {}
     pipe = fit(train_lem, train_y, w, config)
     model = SSUPClassifier(pipe, processor, {"config": config.to_dict()})
     out[MODEL] = score_predictions(test_y, model.predict_lemmas(test_lem))
-    for b in _methods(descriptor_lemmas, config).values():
+    for b in all_baselines(descriptor_lemmas):
         b.fit(train_lem, train_y)
         out[b.name] = score(test_y, *b.predict(test_lem))
     return out

@@ -17,13 +17,14 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.model_selection import RepeatedStratifiedKFold
 
+from .baselines import all_baselines
 from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
 from .data import load_samples
 from .descriptors import load_descriptors
 from .errors import InvalidInputError
-from .evaluation import HEADLINE, MODEL, _methods, score
+from .evaluation import HEADLINE, MODEL, score
 from .model import Prediction, SSUPClassifier
-from .pipeline import transform, word_vectorizer
+from .pipeline import word_vectorizer
 from .resources import shared_real_ads
 from .text import TextProcessor
 from .training import fit
@@ -146,7 +147,7 @@ def cross_val_predictions(config: TrainConfig | None = None, data: str | Path | 
         pipe = fit(train_lem, train_y, np.r_[np.ones(len(a)), np.full(len(desc), config.descriptor_weight)], config)
         preds = SSUPClassifier(pipe, processor, {"config": config.to_dict()}).predict_lemmas(list(lem[b]))
         found = {MODEL: _frame([p.level for p in preds], [p.in_scope for p in preds], preds)}
-        for baseline in _methods(desc_lem, config).values():
+        for baseline in all_baselines(desc_lem):
             found[baseline.name] = _frame(*baseline.fit(train_lem, train_y).predict(list(lem[b])))
         for method, f in found.items():
             f = _with_truth(f, train_df.iloc[b], y[b])
@@ -223,10 +224,7 @@ def phrases(model: SSUPClassifier, text: str, label: str | int, n: int = 5) -> l
     For the predicted level these are the phrases of ``model.predict(text).reasons``.
     """
     _class_weights(model, str(label))  # a clear error for an unknown label
-    tokens = model.processor.tokens(text)
-    x = transform(model.pipeline, [" ".join(t.lemma for t in tokens)])
-    # the model's own explanation; its `level` also accepts the label 'none'
-    return [r.phrase for r in model._reasons(x[0], str(label), text, tokens, n)]  # type: ignore[arg-type]
+    return [r.phrase for r in model.reasons(text, label, n)]
 
 
 def misclassified(model: SSUPClassifier, frame: pd.DataFrame, n_phrases: int = 5) -> pd.DataFrame:

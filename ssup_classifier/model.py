@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
+from .config import LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
 from .language import detect_language
 from .pipeline import transform, word_vectorizer
@@ -169,9 +169,21 @@ class SSUPClassifier:
         return Scores(level=np.asarray(LEVELS)[best], probabilities=lv, in_scope_probability=p_in,
                       in_scope=p_in >= self.config.in_scope_threshold, known=X.getnnz(axis=1) > 0)
 
-    def _reasons(self, x: Any, level: int, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
-        """Phrases whose features add most to the predicted level's score, centred over classes."""
-        cls = [str(c) for c in self.pipeline.classes_].index(str(level))
+    def reasons(self, text: str, label: int | str | None = None, n: int = 8) -> tuple[Reason, ...]:
+        """The phrases of ``text`` that push hardest toward ``label`` (1-6 or 'none'; default: the
+        predicted level) -- what :meth:`predict` returns as ``reasons`` for the predicted level."""
+        validate_text(text)
+        if label is None:
+            label = self.predict(text, n_reasons=0).level
+        if str(label) not in [str(c) for c in self.pipeline.classes_]:
+            raise InvalidInputError(f"unknown label {label!r}; use 1-6 or 'none'")
+        tokens = self.processor.tokens(text)
+        X = transform(self.pipeline, [" ".join(t.lemma for t in tokens)])
+        return self._reasons(X[0], label, text, tokens, n)
+
+    def _reasons(self, x: Any, label: int | str, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
+        """Phrases whose features add most to ``label``'s score, weights centred over classes."""
+        cls = [str(c) for c in self.pipeline.classes_].index(str(label))
         coef = self.pipeline.named_steps["clf"].coef_
         n_word = len(word_vectorizer(self.pipeline).vocabulary_)
         names = word_vectorizer(self.pipeline).get_feature_names_out()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ssup_classifier import documents
+from ssup_classifier import documents, textfiles
 from ssup_classifier.cli import main
 from ssup_classifier.documents import Document, read_document, read_document_bytes
 from ssup_classifier.errors import DocumentError, SSUPError
@@ -272,8 +272,8 @@ def test_path_errors(tmp_path: Path) -> None:
 
 def test_cp1250_and_latin2_are_told_apart() -> None:
     text = "Zażółć gęślą jaźń. ŹRÓDŁO ŚWIATŁA. Ąę ćń óś źż."
-    assert documents.decode_text(text.encode("cp1250")) == text
-    assert documents.decode_text(text.encode("iso-8859-2")) == text
+    assert textfiles.decode_text(text.encode("cp1250")) == text
+    assert textfiles.decode_text(text.encode("iso-8859-2")) == text
 
 
 # -- language check -------------------------------------------------------------------------------

@@ -156,3 +156,11 @@ def test_untrusted_types_are_refused(tiny_model_dir: Path, tmp_path: Path) -> No
     sio.dump(evil, d / "model.skops")
     with pytest.raises(ModelLoadError, match="does not trust"):
         SSUPClassifier.load(d)
+
+
+def test_reasons_for_any_label(tiny_model: SSUPClassifier) -> None:
+    assert tiny_model.reasons(AD) == tiny_model.predict(AD).reasons
+    toward_none = tiny_model.reasons(AD, "none", n=3)
+    assert len(toward_none) <= 3 and all(AD[r.start:r.end] == r.phrase for r in toward_none)
+    with pytest.raises(InvalidInputError, match="unknown label"):
+        tiny_model.reasons(AD, 7)
