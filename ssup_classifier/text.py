@@ -138,18 +138,40 @@ class MorfeuszLexicon:
 
     @staticmethod
     def _analyse(form: str) -> str:
+        """The lemma Morfeusz gives ``form``, choosing among readings by _POS_RANK."""
         best: tuple[int, int, str] | None = None
-        for start, _end, (_orth, lemma, tag, *_rest) in _morfeusz().analyse(form):
-            if start != 0:
-                continue
-            pos = tag.split(":", 1)[0]
-            if pos == "ign":
+        for start, pos, lemma in _readings(form):
+            if start != 0 or pos == "ign":
                 continue
             base = lemma.split(":", 1)[0] or form
             key = (_POS_RANK.get(pos, 6), 0 if base == form else 1, base)
             if best is None or key[:2] < best[:2]:
                 best = key
         return best[2] if best else form
+
+
+_POS_OF_TAG: dict[int, str] = {}
+
+
+def _readings(form: str) -> list[tuple[int, str, str]]:
+    """(start node, part of speech, lemma) of every reading of ``form``.
+
+    Reads the analyser's own result objects and resolves each tag id to its part of speech
+    once, instead of building the wrapper's five-field tuples (names, labels) we never use:
+    that halves the cost of a form seen for the first time. Falls back to the public call
+    if the binding ever changes shape (tests hold both equal).
+    """
+    m = _morfeusz()
+    raw = getattr(m, "_morfeusz_obj", None)
+    if raw is None:
+        return [(start, tag.split(":", 1)[0], lemma) for start, _e, (_o, lemma, tag, *_r) in m.analyse(form)]
+    out = []
+    for i in raw.analyse(form):
+        pos = _POS_OF_TAG.get(i.tagId)
+        if pos is None:
+            pos = _POS_OF_TAG[i.tagId] = i.getTag(raw).split(":", 1)[0]
+        out.append((i.startNode, pos, i.lemma))
+    return out
 
 
 def _make_doc(vocab: Any, text: str) -> Any:

@@ -81,3 +81,13 @@ def test_fast_path_matches_spacy_on_odd_unicode(proc: TextProcessor, text: str) 
     assert proc.nlp(text).text == text
     assert proc.spacy_tokens(text) == proc.tokens(text)
     assert proc.lemmas(text) == " ".join(t.lemma for t in proc.spacy_tokens(text))
+
+
+def test_fast_readings_equal_the_public_analyser(samples: pd.DataFrame) -> None:
+    from ssup_classifier.text import _WORD, _morfeusz, _readings
+
+    m = _morfeusz()
+    forms = sorted({w.lower() for t in samples["text"].head(400) for w in _WORD.findall(t)}) + ["kpi", "xyzq", "ó"]
+    for f in forms:
+        public = [(start, tag.split(":", 1)[0], lemma) for start, _e, (_o, lemma, tag, *_r) in m.analyse(f)]
+        assert _readings(f) == public, f
