@@ -82,7 +82,7 @@ def measure(mode: str, src: Path, tmp: Path) -> dict[str, float]:
 
 
 NOTE = ("On small files ssup pays fixed costs the floor does not: the first Morfeusz look-up of every distinct "
-        "word form (about a second for the ~22,000 forms in these rows; later forms hit the cache) and, with "
+        "word form (about half a second for the ~23,000 forms in these rows; later forms hit the cache) and, with "
         "`--jobs 2`, starting two workers that each load the model. From about 100,000 rows on, the steady "
         "per-row cost dominates. Memory stays flat because rows stream through in chunks of 2,000.")
 
