@@ -195,7 +195,10 @@ def run_batch(model: SSUPClassifier, sources: Sequence[str | Path] | str | Path,
             pool = ProcessPoolExecutor(opts.jobs, initializer=_init_worker, initargs=(str(model.source),))
             submit = lambda t, e: pool.submit(_work, t, e)  # noqa: E731
             window = max(window, 2 * opts.jobs)
+        if submit is None:
+            window = 1  # classified in this process: write each chunk at once
         pending: deque[tuple[Chunk, list[str], Any]] = deque()
+        read_rows = 0
 
         def flush(block: bool) -> None:
             while pending and (block or len(pending) >= window):
@@ -203,15 +206,16 @@ def run_batch(model: SSUPClassifier, sources: Sequence[str | Path] | str | Path,
                 cells = res.result() if hasattr(res, "result") else res
                 writer.write([r + c for r, c in zip(chunk.rows, cells)])
                 summary.add(cells, keys)
-                if progress:
-                    done = sum(r.done_fraction for r in readers) / len(readers)
-                    progress(summary.rows, done)
+                if progress:  # rows written over the total estimated from the bytes read so far
+                    read_share = sum(r.done_fraction for r in readers) / len(readers)
+                    progress(summary.rows, min(1.0, summary.rows * read_share / max(read_rows, 1)))
 
         for chunk in _all_chunks(readers, opts.chunksize):
             texts = texts_of(chunk.rows, columns, opts.text_columns)
             keys = row_keys(chunk, columns, opts.id_column)
             res = submit(texts, chunk.errors) if submit else classify_cells(model, texts, chunk.errors)
             pending.append((chunk, keys, res))
+            read_rows += len(chunk.rows)
             flush(block=False)
         flush(block=True)
         if summary.rows == 0:

@@ -217,3 +217,15 @@ def test_dask_engine_matches_local(tiny_model: SSUPClassifier, samples: pd.DataF
     s = run_dask(tiny_model, [src], tmp_path / "dask.csv", BatchOptions(chunksize=100, jobs=2))
     assert s.rows == 500
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+
+
+def test_progress_reports_rows_written_and_reaches_one(tiny_model: SSUPClassifier, samples: pd.DataFrame,
+                                                       tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _many_rows(samples, 450).to_csv(src, index=False)
+    calls: list[tuple[int, float]] = []
+    run_batch(tiny_model, src, tmp_path / "out.csv", BatchOptions(chunksize=100),
+              progress=lambda r, f: calls.append((r, f)))
+    assert [r for r, _ in calls] == [100, 200, 300, 400, 450]
+    fractions = [f for _, f in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0) and fractions[0] < 0.5
