@@ -135,7 +135,9 @@ def _cmd_batch_files(args: argparse.Namespace) -> int:
     try:
         for start in range(0, len(files), _CHUNK):
             batch = files[start:start + _CHUNK]
-            texts, errors, chars = [], [], []
+            texts: list[str] = []
+            errors: list[str] = []
+            chars: list[int | str] = []
             for i, f in enumerate(batch, start + 1):
                 if show:
                     print(f"\r\033[Kreading {i}/{len(files)}: {f.name[:60]}", end="", file=sys.stderr, flush=True)

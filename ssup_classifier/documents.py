@@ -191,6 +191,7 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
+            opened: object
             try:
                 opened = reader.decrypt("")  # many PDFs only restrict printing or copying
             except NotImplementedError:

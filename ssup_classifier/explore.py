@@ -104,7 +104,7 @@ def _with_truth(out: pd.DataFrame, frame: pd.DataFrame, truth: Sequence[str] | N
     for col in reversed([c for c in _KEEP if c in frame.columns]):
         out.insert(0, col, frame[col].to_numpy())
     if truth is not None:
-        out.insert(out.columns.get_loc("predicted"), "true", np.asarray(truth, dtype=object))
+        out.insert(list(out.columns).index("predicted"), "true", np.asarray(truth, dtype=object))
         out["correct"] = out["true"] == out["predicted"]
     return out
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .errors import DataError
 
@@ -41,7 +41,7 @@ class Chunk:
 class _CountingReader(io.RawIOBase):
     """Counts bytes read, so progress can be reported as a share of the file size."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: Any) -> None:
         self.raw, self.count = raw, 0
 
     def readable(self) -> bool:
@@ -233,7 +233,7 @@ class TableWriter:
         else:
             import pyarrow as pa
 
-            cols = list(zip(*rows)) if rows else [[] for _ in self.columns]
+            cols: list[tuple[Any, ...]] = list(zip(*rows)) if rows else [() for _ in self.columns]
             arrays = [pa.array([_typed(v, self.types.get(c)) for v in col], type=self._schema.field(c).type)
                       for c, col in zip(self.columns, cols)]
             self._pq.write_table(pa.Table.from_arrays(arrays, schema=self._schema))

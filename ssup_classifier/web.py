@@ -173,7 +173,7 @@ def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str]:
     return df, sep
 
 
-def _app_class() -> type[FastAPI]:
+def _app_class() -> Callable[..., FastAPI]:
     """FastAPI, or fastapi-offline's subclass that serves the /docs assets itself instead of
     from a CDN, so the API docs also work where the server has no internet access."""
     try:

@@ -20,3 +20,12 @@ def test_ruff_is_clean() -> None:
     proc = subprocess.run([ruff, "check", "ssup_classifier", "tests", "benchmarks", "--output-format", "concise"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_is_clean() -> None:
+    exe = Path(sys.executable).with_name("mypy")
+    mypy = str(exe) if exe.exists() else shutil.which("mypy")
+    if mypy is None:
+        pytest.skip("mypy is not installed (it is in the dev extra)")
+    proc = subprocess.run([mypy, "ssup_classifier"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
