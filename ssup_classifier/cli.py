@@ -20,24 +20,11 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_MODEL = 0, 1, 2, 3
 
 
 def _read_text_file(path: Path) -> str:
-    from .documents import DOCUMENT_SUFFIXES, UNSUPPORTED_SUFFIXES, read_document
-    from .textfiles import decode_text
+    from .documents import read_document
 
-    if path.suffix.lower() in DOCUMENT_SUFFIXES + UNSUPPORTED_SUFFIXES:
-        if not logger.isEnabledFor(logging.INFO):  # no -v: pypdf's notes on broken files would only add noise
-            logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-        return read_document(path).text
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(f"file not found: {path}") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a directory; pass one file") from None
-    except OSError as e:
-        raise InvalidInputError(f"cannot read {path}: {e.strerror}") from None
-    if b"\x00" in raw[:4096]:
-        raise InvalidInputError(f"{path} looks like a binary file, not text; pass a .txt file with the ad or CV")
-    return decode_text(raw)  # UTF-8, else Windows-1250 or ISO-8859-2, whichever yields Polish letters
+    if not logger.isEnabledFor(logging.INFO):  # no -v: pypdf's notes on broken files would only add noise
+        logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    return read_document(path, other_as_text=True).text
 
 
 def _bar(p: float, width: int = 30) -> str:

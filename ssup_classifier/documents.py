@@ -63,11 +63,16 @@ class Document:
     chars: int = 0
 
 
-def read_document(path: str | Path) -> Document:
-    """Read the text of a PDF, DOCX, ODT, TXT, MD or HTML file."""
+def read_document(path: str | Path, other_as_text: bool = False) -> Document:
+    """Read the text of a PDF, DOCX, ODT, TXT, MD or HTML file.
+
+    ``other_as_text`` reads a file with any other name (``notes``, ``ad.text``) as plain text
+    instead of refusing it; known non-text types (images, .doc, spreadsheets) are still refused.
+    """
     path = Path(path)
     name = str(path)
-    _check_suffix(name, path.suffix.lower())
+    if not (other_as_text and path.suffix.lower() not in _ADVICE):
+        _check_suffix(name, path.suffix.lower())
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -109,7 +114,7 @@ def _check_size(name: str, size: int) -> None:
 
 
 def _parse(data: bytes, name: str, suffix: str) -> Document:
-    expected = KINDS[suffix]
+    expected = KINDS.get(suffix, "text")
     if Path(name).name.startswith("~$") and len(data) < 4096:
         raise DocumentError(f"{name} is a lock file that Word or LibreOffice leaves while a document is open, "
                             "not a CV; skip it (ssup batch-files skips these in folders)")

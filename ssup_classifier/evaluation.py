@@ -89,16 +89,21 @@ class EvaluationReport:
         return np.sum([np.asarray(f["confusion"]) for f in self.cv[MODEL]], axis=0)
 
 
-def _run_all(train_lem: list[str], train_y: list[str], w: np.ndarray, test_lem: list[str], test_y: list[str],
-             descriptor_lemmas: list[str], config: TrainConfig, processor: TextProcessor) -> dict[str, dict[str, Any]]:
-    out = {}
-    pipe = fit(train_lem, train_y, w, config)
-    model = SSUPClassifier(pipe, processor, {"config": config.to_dict()})
-    out[MODEL] = score_predictions(test_y, model.predict_lemmas(test_lem))
+Methods = dict[str, Any]  # name -> fitted model or baseline
+
+
+def _fit_all(train_lem: list[str], train_y: list[str], w: np.ndarray, descriptor_lemmas: list[str],
+             config: TrainConfig, processor: TextProcessor) -> Methods:
+    methods: Methods = {MODEL: SSUPClassifier(fit(train_lem, train_y, w, config), processor,
+                                              {"config": config.to_dict()})}
     for b in all_baselines(descriptor_lemmas):
-        b.fit(train_lem, train_y)
-        out[b.name] = score(test_y, *b.predict(test_lem))
-    return out
+        methods[b.name] = b.fit(train_lem, train_y)
+    return methods
+
+
+def _score_all(methods: Methods, test_lem: list[str], test_y: list[str]) -> dict[str, dict[str, Any]]:
+    return {name: score_predictions(test_y, m.predict_lemmas(test_lem)) if name == MODEL
+            else score(test_y, *m.predict(test_lem)) for name, m in methods.items()}
 
 
 def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
@@ -121,20 +126,21 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
     rskf = RepeatedStratifiedKFold(n_splits=config.cv_folds, n_repeats=config.cv_repeats, random_state=config.seed)
     tr_lem, tr_y = lem[tr], y[tr]
     for k, (a, b) in enumerate(rskf.split(tr_lem, tr_y)):
-        res = _run_all(list(tr_lem[a]) + desc_lem, list(tr_y[a]) + desc_y, np.r_[np.ones(len(a)), desc_w],
-                       list(tr_lem[b]), list(tr_y[b]), desc_lem, config, processor)
+        fold = _fit_all(list(tr_lem[a]) + desc_lem, list(tr_y[a]) + desc_y, np.r_[np.ones(len(a)), desc_w],
+                        desc_lem, config, processor)
+        res = _score_all(fold, list(tr_lem[b]), list(tr_y[b]))
         for method, m in res.items():
             cv.setdefault(method, []).append(m)
         logger.info("fold %d done", k + 1)
-    all_train = (list(tr_lem) + desc_lem, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w])
-    test = _run_all(*all_train, list(lem[te]), list(y[te]), desc_lem, config, processor) if te.any() else {}
+    final = _fit_all(list(tr_lem) + desc_lem, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w],
+                     desc_lem, config, processor)  # fitted once, scored on every held-out set below
+    test = _score_all(final, list(lem[te]), list(y[te])) if te.any() else {}
     extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}}
     ind_path = Path(independent) if independent else independent_eval_path()
     for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set)):
         if path is not None and Path(path).is_file():
             df = loader(path) if loader else pd.read_csv(path, dtype=str, keep_default_na=False)
-            extra[key] = _run_all(*all_train, list(processor.lemmas_many(df["text"].tolist())),
-                                  df["level"].tolist(), desc_lem, config, processor)
+            extra[key] = _score_all(final, list(processor.lemmas_many(df["text"].tolist())), df["level"].tolist())
     return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test,
                             extra["real"], extra["independent"])
 
