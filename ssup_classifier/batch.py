@@ -64,11 +64,12 @@ def classify_cells(model: SSUPClassifier, texts: Sequence[object],
     errs = list(errors) if errors is not None else [""] * len(texts)
     lemmas: list[str] = []
     ok: list[int] = []
+    sections = model.config.sections
     for i, t in enumerate(texts):
         if errs[i]:
             continue
         try:
-            lemmas.append(model.processor.lemmas(validate_text(t)))
+            lemmas.append(model.processor.features(validate_text(t), sections))
             ok.append(i)
         except InvalidInputError as e:
             errs[i] = str(e)

@@ -22,6 +22,7 @@ class TrainConfig:
     max_features: int | None = 60000
     sublinear_tf: bool = True
     char_ngrams: tuple[int, int] | None = None  # e.g. (3, 5); off unless it measurably helps
+    sections: bool = True  # title and duties of an ad as extra features (sections.py)
     C: float = 10.0
     class_weight: str | None = "balanced"
     max_iter: int = 3000
@@ -37,6 +38,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         d = dict(d)
+        d.setdefault("sections", False)  # models saved before section features existed
         for key in ("word_ngrams", "char_ngrams"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

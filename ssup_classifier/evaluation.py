@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,18 +92,51 @@ class EvaluationReport:
 Methods = dict[str, Any]  # name -> fitted model or baseline
 
 
-def _fit_all(train_lem: list[str], train_y: list[str], w: np.ndarray, descriptor_lemmas: list[str],
-             config: TrainConfig, processor: TextProcessor) -> Methods:
-    methods: Methods = {MODEL: SSUPClassifier(fit(train_lem, train_y, w, config), processor,
+@dataclass(frozen=True)
+class Inputs:
+    """Texts as each method reads them: the model its feature strings, baselines plain lemmas."""
+
+    features: np.ndarray  # object arrays, so folds can index them
+    lemmas: np.ndarray
+
+    @classmethod
+    def of(cls, processor: TextProcessor, texts: Sequence[str], config: TrainConfig) -> Inputs:
+        return cls(np.array(list(processor.features_many(texts, config.sections)), dtype=object),
+                   np.array(list(processor.lemmas_many(texts)), dtype=object))
+
+    def __getitem__(self, idx: Any) -> Inputs:
+        return Inputs(self.features[idx], self.lemmas[idx])
+
+    def __add__(self, other: Inputs) -> Inputs:
+        return Inputs(np.r_[self.features, other.features], np.r_[self.lemmas, other.lemmas])
+
+
+def fit_all(train: Inputs, train_y: Sequence[str], w: np.ndarray, descriptors: Inputs,
+            config: TrainConfig, processor: TextProcessor) -> Methods:
+    """The model and every baseline fitted on the same rows (descriptors included in ``train``)."""
+    methods: Methods = {MODEL: SSUPClassifier(fit(list(train.features), list(train_y), w, config), processor,
                                               {"config": config.to_dict()})}
-    for b in all_baselines(descriptor_lemmas):
-        methods[b.name] = b.fit(train_lem, train_y)
+    for b in all_baselines(list(descriptors.lemmas)):
+        methods[b.name] = b.fit(list(train.lemmas), list(train_y))
     return methods
 
 
-def _score_all(methods: Methods, test_lem: list[str], test_y: list[str]) -> dict[str, dict[str, Any]]:
-    return {name: score_predictions(test_y, m.predict_lemmas(test_lem)) if name == MODEL
-            else score(test_y, *m.predict(test_lem)) for name, m in methods.items()}
+def predict_all(methods: Methods, test: Inputs) -> dict[str, Any]:
+    """Each method's output: the model's list of predictions, a baseline's (levels, in-scope)."""
+    return {name: m.predict_lemmas(list(test.features)) if name == MODEL else m.predict(list(test.lemmas))
+            for name, m in methods.items()}
+
+
+def _score_all(methods: Methods, test: Inputs, test_y: list[str]) -> dict[str, dict[str, Any]]:
+    return {name: score_predictions(test_y, out) if name == MODEL else score(test_y, *out)
+            for name, out in predict_all(methods, test).items()}
+
+
+def cv_folds(config: TrainConfig, y: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(fold number, train indices, held-out indices) of the repeated stratified k-fold."""
+    rskf = RepeatedStratifiedKFold(n_splits=config.cv_folds, n_repeats=config.cv_repeats, random_state=config.seed)
+    for k, (a, b) in enumerate(rskf.split(np.zeros(len(y)), y)):
+        yield k, a, b
 
 
 def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
@@ -115,32 +148,31 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
     samples = load_samples(data)
     processor = TextProcessor(config.backend)
     desc = load_descriptors(descriptors).training_texts()
-    desc_lem = list(processor.lemmas_many([t for t, _ in desc]))
+    desc_in = Inputs.of(processor, [t for t, _ in desc], config)
     desc_y = [lab for _, lab in desc]
     desc_w = np.full(len(desc), config.descriptor_weight)
-    lem = np.array(list(processor.lemmas_many(samples["text"].tolist())), dtype=object)
+    inputs = Inputs.of(processor, samples["text"].tolist(), config)
     y = samples["level"].to_numpy(dtype=object)
     tr = (samples["split"] == "train").to_numpy()
     te = ~tr
     cv: dict[str, list[dict[str, Any]]] = {}
-    rskf = RepeatedStratifiedKFold(n_splits=config.cv_folds, n_repeats=config.cv_repeats, random_state=config.seed)
-    tr_lem, tr_y = lem[tr], y[tr]
-    for k, (a, b) in enumerate(rskf.split(tr_lem, tr_y)):
-        fold = _fit_all(list(tr_lem[a]) + desc_lem, list(tr_y[a]) + desc_y, np.r_[np.ones(len(a)), desc_w],
-                        desc_lem, config, processor)
-        res = _score_all(fold, list(tr_lem[b]), list(tr_y[b]))
+    tr_in, tr_y = inputs[tr], y[tr]
+    for k, a, b in cv_folds(config, tr_y):
+        fold = fit_all(tr_in[a] + desc_in, list(tr_y[a]) + desc_y, np.r_[np.ones(len(a)), desc_w],
+                       desc_in, config, processor)
+        res = _score_all(fold, tr_in[b], list(tr_y[b]))
         for method, m in res.items():
             cv.setdefault(method, []).append(m)
         logger.info("fold %d done", k + 1)
-    final = _fit_all(list(tr_lem) + desc_lem, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w],
-                     desc_lem, config, processor)  # fitted once, scored on every held-out set below
-    test = _score_all(final, list(lem[te]), list(y[te])) if te.any() else {}
+    final = fit_all(tr_in + desc_in, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w],
+                    desc_in, config, processor)  # fitted once, scored on every held-out set below
+    test = _score_all(final, inputs[te], list(y[te])) if te.any() else {}
     extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}}
     ind_path = Path(independent) if independent else independent_eval_path()
     for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set)):
         if path is not None and Path(path).is_file():
             df = loader(path) if loader else pd.read_csv(path, dtype=str, keep_default_na=False)
-            extra[key] = _score_all(final, list(processor.lemmas_many(df["text"].tolist())), df["level"].tolist())
+            extra[key] = _score_all(final, Inputs.of(processor, df["text"].tolist(), config), df["level"].tolist())
     return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test,
                             extra["real"], extra["independent"])
 

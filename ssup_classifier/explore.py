@@ -15,19 +15,16 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
-from sklearn.model_selection import RepeatedStratifiedKFold
 
-from .baselines import all_baselines
 from .config import CLASSES, LEVELS, NONE_LABEL, TrainConfig
 from .data import load_samples
 from .descriptors import load_descriptors
 from .errors import InvalidInputError
-from .evaluation import HEADLINE, MODEL, score
+from .evaluation import HEADLINE, MODEL, Inputs, cv_folds, fit_all, predict_all, score
 from .model import Prediction, SSUPClassifier
 from .pipeline import word_vectorizer
 from .resources import shared_real_ads
 from .text import TextProcessor
-from .training import fit
 
 logger = logging.getLogger(__name__)
 
@@ -137,19 +134,16 @@ def cross_val_predictions(config: TrainConfig | None = None, data: str | Path | 
     train_df = samples[samples["split"] == "train"].reset_index(drop=True)
     processor = TextProcessor(config.backend)
     desc = load_descriptors(descriptors).training_texts()
-    desc_lem, desc_y = list(processor.lemmas_many([t for t, _ in desc])), [lab for _, lab in desc]
-    lem = np.array(list(processor.lemmas_many(train_df["text"].tolist())), dtype=object)
+    desc_in, desc_y = Inputs.of(processor, [t for t, _ in desc], config), [lab for _, lab in desc]
+    inputs = Inputs.of(processor, train_df["text"].tolist(), config)
     y = train_df["level"].to_numpy(dtype=object)
-    rskf = RepeatedStratifiedKFold(n_splits=config.cv_folds, n_repeats=config.cv_repeats, random_state=config.seed)
     parts = []
-    for k, (a, b) in enumerate(rskf.split(lem, y)):
-        train_lem, train_y = list(lem[a]) + desc_lem, list(y[a]) + desc_y
-        pipe = fit(train_lem, train_y, np.r_[np.ones(len(a)), np.full(len(desc), config.descriptor_weight)], config)
-        preds = SSUPClassifier(pipe, processor, {"config": config.to_dict()}).predict_lemmas(list(lem[b]))
-        found = {MODEL: _frame([p.level for p in preds], [p.in_scope for p in preds], preds)}
-        for baseline in all_baselines(desc_lem):
-            found[baseline.name] = _frame(*baseline.fit(train_lem, train_y).predict(list(lem[b])))
-        for method, f in found.items():
+    for k, a, b in cv_folds(config, y):
+        w = np.r_[np.ones(len(a)), np.full(len(desc), config.descriptor_weight)]
+        methods = fit_all(inputs[a] + desc_in, list(y[a]) + desc_y, w, desc_in, config, processor)
+        for method, out in predict_all(methods, inputs[b]).items():
+            f = (_frame([p.level for p in out], [p.in_scope for p in out], out) if method == MODEL
+                 else _frame(*out))
             f = _with_truth(f, train_df.iloc[b], y[b])
             for col, value in (("fold", k % config.cv_folds), ("repeat", k // config.cv_folds), ("method", method)):
                 f.insert(0, col, value)
@@ -209,7 +203,8 @@ def top_features(model: SSUPClassifier, label: str | int, n: int = 10) -> tuple[
     """The lemma n-grams pushing hardest toward ``label`` and away from it.
 
     Two tables (positive, negative) of feature and weight, strongest first; the weights are
-    the model's, centred over the labels as in ``Prediction.reasons``.
+    the model's, centred over the labels as in ``Prediction.reasons``. Features read
+    ``t_…`` come from the title of an ad and ``d_…`` from its duties section (sections.py).
     """
     w = _class_weights(model, str(label))
     names = word_vectorizer(model.pipeline).get_feature_names_out()

@@ -22,6 +22,7 @@ from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, 
 from .language import detect_language
 from .pipeline import transform, word_vectorizer
 from .resources import default_model_dir
+from .sections import strip_prefix
 from .text import TextProcessor, Token, backend_info
 
 logger = logging.getLogger(__name__)
@@ -133,9 +134,10 @@ class SSUPClassifier:
         """Classify texts; ``n_reasons`` > 0 adds the phrases behind each level (slower)."""
         for t in texts:
             validate_text(t)
-        tokens = [self.processor.tokens(t) for t in texts] if n_reasons else None
+        sections = self.config.sections
+        tokens = [self.processor.feature_tokens(t, sections) for t in texts] if n_reasons else None
         lemmas = ([" ".join(tok.lemma for tok in toks) for toks in tokens] if tokens is not None
-                  else list(self.processor.lemmas_many(texts)))
+                  else list(self.processor.features_many(texts, sections)))
         X = transform(self.pipeline, lemmas)
         unknown = np.flatnonzero(X.getnnz(axis=1) == 0)
         if len(unknown):
@@ -152,8 +154,12 @@ class SSUPClassifier:
             out.append(replace(s.prediction(i, reasons), language=detect_language(texts[i])))
         return out
 
+    def features(self, texts: Sequence[str]) -> list[str]:
+        """The model's input strings for ``texts`` (lemmas, plus section features if it uses them)."""
+        return list(self.processor.features_many(texts, self.config.sections))
+
     def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:
-        """Classify already lemmatised texts (evaluation uses this)."""
+        """Classify texts already turned into :meth:`features` strings (evaluation uses this)."""
         s = self.score_matrix(transform(self.pipeline, list(lemmas)))
         return [s.prediction(i) for i in range(len(lemmas))]
 
@@ -177,7 +183,7 @@ class SSUPClassifier:
             label = self.predict(text, n_reasons=0).level
         if str(label) not in [str(c) for c in self.pipeline.classes_]:
             raise InvalidInputError(f"unknown label {label!r}; use 1-6 or 'none'")
-        tokens = self.processor.tokens(text)
+        tokens = self.processor.feature_tokens(text, self.config.sections)
         X = transform(self.pipeline, [" ".join(t.lemma for t in tokens)])
         return self._reasons(X[0], label, text, tokens, n)
 
@@ -195,19 +201,19 @@ class SSUPClassifier:
         contrib = np.asarray(x[0, cols].toarray()).ravel() * centred
         lemmas = [t.lemma for t in tokens]
         reasons: list[Reason] = []
-        covered: set[int] = set()
+        covered: set[int] = set()  # character offsets already explained
         for k in np.argsort(-contrib):
             if contrib[k] <= 0 or len(reasons) >= n:
                 break
             parts = str(names[cols[k]]).split(" ")
             for i in range(len(lemmas) - len(parts) + 1):
                 if lemmas[i:i + len(parts)] == parts:
-                    span = set(range(i, i + len(parts)))
-                    if span & covered:
-                        continue
-                    covered |= span
                     s, e = tokens[i].start, tokens[i + len(parts) - 1].end
-                    reasons.append(Reason(text[s:e], " ".join(parts), round(float(contrib[k]), 6), s, e))
+                    # a title or duties feature repeats words of the whole text: one reason each
+                    if covered.intersection(range(s, e)):
+                        continue
+                    covered.update(range(s, e))
+                    reasons.append(Reason(text[s:e], strip_prefix(" ".join(parts)), round(float(contrib[k]), 6), s, e))
                     break
         return tuple(reasons)
 
@@ -300,7 +306,7 @@ class SSUPClassifier:
         check = meta.get("self_check", {})
         if not check:
             return
-        got = self.pipeline.predict_proba(list(self.processor.lemmas_many(check["texts"])))
+        got = self.pipeline.predict_proba(self.features(check["texts"]))
         drift = float(np.abs(got - np.asarray(check["probabilities"])).max())
         if drift > 0.05:
             raise ModelLoadError(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BackendUnavailableError
+from .sections import section_spans
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +298,42 @@ class TextProcessor:
         else:
             for doc in self.nlp.pipe(texts, batch_size=batch_size):
                 yield " ".join(t.lemma for t in self.doc_tokens(doc))
+
+    # -- feature strings: lemmas plus the title and duties again (see sections.py) -------
+    def features(self, text: str, sections: bool = True) -> str:
+        """The model's input for ``text``: its lemmas, then, with ``sections``, the lemmas of
+        its title and duties with ``t_`` / ``d_`` prefixes. Equal to joining the lemmas of
+        :meth:`feature_tokens` (a test holds the two equal)."""
+        if not sections:
+            return self.lemmas(text)
+        if self.backend_name != MORFEUSZ:
+            return " ".join(t.lemma for t in self.feature_tokens(text, sections))
+        parts = [self.lemmas(text)]
+        for prefix, start, end in section_spans(text):
+            words = self.lemmas(text[start:end]).split()
+            if words:
+                parts.append(" ".join(prefix + w for w in words))
+        return " ".join(p for p in parts if p)
+
+    def features_many(self, texts: Iterable[str], sections: bool = True) -> Iterator[str]:
+        if not sections:
+            yield from self.lemmas_many(texts)
+        elif self.backend_name == MORFEUSZ:
+            for t in texts:
+                yield self.features(t, sections)
+        else:
+            for t in texts:
+                yield " ".join(tok.lemma for tok in self.feature_tokens(t, sections))
+
+    def feature_tokens(self, text: str, sections: bool = True) -> list[Token]:
+        """Tokens of :meth:`features`, each with its span in ``text`` (for explanations)."""
+        toks = self.tokens(text)
+        if not sections:
+            return toks
+        out = list(toks)
+        for prefix, start, end in section_spans(text):
+            out.extend(Token(t.start, t.end, prefix + t.lemma) for t in toks if start <= t.start < end)
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         return {"backend": self.backend, "_resolved": self._resolved, "_nlp": None}

@@ -68,7 +68,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
                         f"it has {sorted(train_df['level'].unique())}")
     processor = TextProcessor(config.backend)
     texts, labels, weights = training_rows(train_df, descriptors, config)
-    lemmas = list(processor.lemmas_many(texts))
+    lemmas = list(processor.features_many(texts, config.sections))
     pipeline = fit(lemmas, labels, weights, config)
     desc_texts = [t for t, _ in load_descriptors(descriptors).training_texts()]
     metadata = {
@@ -86,7 +86,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
     model = SSUPClassifier(pipeline, processor, metadata)
     test_metrics: dict[str, Any] = {}
     if len(test_df):
-        preds = model.predict_lemmas(list(processor.lemmas_many(test_df["text"].tolist())))
+        preds = model.predict_lemmas(model.features(test_df["text"].tolist()))
         test_metrics = score_predictions(test_df["level"].tolist(), preds)
     model.metadata["metrics"] = {"test_split": _headline(test_metrics)}
     logger.info("trained on %d rows (+%d descriptors)", len(train_df), len(desc_texts))

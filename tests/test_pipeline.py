@@ -18,7 +18,7 @@ def mixed(samples: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def lemmas(mixed: pd.DataFrame) -> list[str]:
     p = TextProcessor()
-    return [p.lemmas(t) for t in mixed["text"]] + ["", "nieznanewyrazy xyz", "klient"]
+    return [p.features(t) for t in mixed["text"]] + ["", "nieznanewyrazy xyz", "klient", "t_klient d_oferta"]
 
 
 def test_fast_transform_equals_sklearn(tiny_model: SSUPClassifier, lemmas: list[str]) -> None:

@@ -1,0 +1,107 @@
+"""Title and duties sections of an ad, and the feature strings built from them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig
+from ssup_classifier.sections import duties_span, section_spans, strip_prefix, title_span
+
+AD_LINES = """Specjalista ds. wsparcia sprzedaży
+O firmie: producent okien z Podlasia.
+Zakres obowiązków:
+- przygotowywanie ofert według cennika,
+- doradztwo w doborze okuć.
+Wymagania:
+- rok doświadczenia w biurze handlowym.
+Oferujemy: umowę o pracę."""
+
+AD_ONE_LINE = ("Konsultant infolinii\nKto szuka: Sklep XYZ Lokalizacja: Radom Twój zakres obowiązków "
+               "odbieranie połączeń od klientów, udzielanie informacji o statusie zamówień "
+               "Nasze wymagania komunikatywność To oferujemy pracę zmianową")
+
+
+def cut(text: str, span: tuple[int, int] | None) -> str | None:
+    return None if span is None else text[span[0]:span[1]].strip()
+
+
+def test_title_is_a_short_first_line_of_a_longer_text() -> None:
+    assert cut(AD_LINES, title_span(AD_LINES)) == "Specjalista ds. wsparcia sprzedaży"
+    assert cut("\n\n  Konsultant\ntreść", title_span("\n\n  Konsultant\ntreść")) == "Konsultant"
+    assert title_span("jedna linia bez tytułu") is None
+    assert title_span("tytuł\n   \n") is None  # nothing after it
+    assert title_span("x" * 200 + "\ntreść") is None  # a paragraph, not a title
+
+
+def test_duties_run_from_their_header_to_the_next_section() -> None:
+    assert cut(AD_LINES, duties_span(AD_LINES)) == (
+        "- przygotowywanie ofert według cennika,\n- doradztwo w doborze okuć.")
+    assert cut(AD_ONE_LINE, duties_span(AD_ONE_LINE)) == (
+        "odbieranie połączeń od klientów, udzielanie informacji o statusie zamówień")
+
+
+def test_no_duties_header_means_no_duties_features() -> None:
+    cv = "Anna Nowak\nDoświadczenie: 2021-2024 konsultantka infolinii w banku. Języki: angielski B2."
+    assert duties_span(cv) is None
+    assert [p for p, _, _ in section_spans(cv)] == ["t_"]
+
+
+def test_headers_match_whole_words_only() -> None:
+    text = "Tytuł\nNasze zadaniaowe hasło. Zaoferujemy coś"
+    assert duties_span(text) is None
+    text = "Tytuł\nZadania: obsługa zaoferujemy ludzi. Wymagania: brak"
+    assert cut(text, duties_span(text)) == "obsługa zaoferujemy ludzi."
+
+
+def test_duties_without_a_closing_header_stop_at_a_word_boundary() -> None:
+    body = "Obowiązki: " + "wsparcie handlowców przy ofertach " * 60
+    start, end = duties_span(body)  # type: ignore[misc]
+    assert end - start <= 800 and body[end] == " "
+
+
+def test_strip_prefix() -> None:
+    assert strip_prefix("t_obsluga t_klient") == "obsluga klient"
+    assert strip_prefix("d_oferta cennik") == "oferta cennik"
+
+
+def test_features_add_prefixed_title_and_duties() -> None:
+    p = TextProcessor("morfeusz2")
+    f = p.features(AD_ONE_LINE).split()
+    assert f[:len(p.lemmas(AD_ONE_LINE).split())] == p.lemmas(AD_ONE_LINE).split()
+    assert [w for w in f if w.startswith("t_")] == ["t_konsultant", "t_infolinia"]
+    assert "d_odbierac" in f and "d_komunikatywnosc" not in f
+    assert p.features(AD_ONE_LINE, sections=False) == p.lemmas(AD_ONE_LINE)
+
+
+def check_feature_paths(texts: list[str]) -> None:
+    p = TextProcessor("morfeusz2")
+    assert list(p.features_many(texts)) == [" ".join(t.lemma for t in p.feature_tokens(t)) for t in texts]
+    for text in texts[:200]:
+        for tok in p.feature_tokens(text):
+            assert text[tok.start:tok.end].isalpha()
+
+
+def test_features_equal_feature_tokens(samples: pd.DataFrame) -> None:
+    check_feature_paths(samples["text"].tolist() + [AD_LINES, AD_ONE_LINE])
+
+
+def test_features_equal_feature_tokens_on_real_ads(real_ads: pd.DataFrame) -> None:
+    check_feature_paths(real_ads["text"].tolist())
+
+
+def test_models_saved_before_sections_keep_plain_lemmas() -> None:
+    old = TrainConfig().to_dict()
+    del old["sections"]
+    assert TrainConfig.from_dict(old).sections is False
+    assert TrainConfig.from_dict(TrainConfig().to_dict()).sections is True
+
+
+@pytest.mark.parametrize("text", [AD_LINES, AD_ONE_LINE])
+def test_reasons_name_each_span_once_without_prefixes(tiny_model: SSUPClassifier, text: str) -> None:
+    reasons = tiny_model.predict(text, n_reasons=20).reasons
+    spans = [set(range(r.start, r.end)) for r in reasons]
+    for i, a in enumerate(spans):
+        assert all(not (a & b) for b in spans[i + 1:])
+    assert not any(w.startswith(("t_", "d_")) for r in reasons for w in r.feature.split())
+    assert all(text[r.start:r.end] == r.phrase for r in reasons)
