@@ -308,12 +308,19 @@ class TextProcessor:
             return self.lemmas(text)
         if self.backend_name != MORFEUSZ:
             return " ".join(t.lemma for t in self.feature_tokens(text, sections))
-        parts = [self.lemmas(text)]
-        for prefix, start, end in section_spans(text):
-            words = self.lemmas(text[start:end]).split()
+        spans = section_spans(text)
+        if not spans:
+            return self.lemmas(text)
+        # Lemmatise each stretch between section boundaries once: they fall between words,
+        # so the stretches' lemmas joined are the lemmas of the whole text.
+        cuts = sorted({0, len(text), *(i for _, s, e in spans for i in (s, e))})
+        pieces = {(a, b): self.lemmas(text[a:b]) for a, b in zip(cuts, cuts[1:])}
+        parts = [" ".join(filter(None, pieces.values()))]
+        for prefix, start, end in spans:
+            words = " ".join(filter(None, (v for (a, b), v in pieces.items() if start <= a and b <= end)))
             if words:
-                parts.append(" ".join(prefix + w for w in words))
-        return " ".join(p for p in parts if p)
+                parts.append(prefix + words.replace(" ", " " + prefix))
+        return " ".join(parts)
 
     def features_many(self, texts: Iterable[str], sections: bool = True) -> Iterator[str]:
         if not sections:
