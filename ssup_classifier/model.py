@@ -27,8 +27,9 @@ from .text import TextProcessor, Token, backend_info
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: vocabularies in vocabulary.json, not inside the skops file
 MODEL_FILE = "model.skops"
+VOCABULARY_FILE = "vocabulary.json"
 METADATA_FILE = "metadata.json"
 CARD_FILE = "MODEL_CARD.md"
 MAX_CHARS = 200_000
@@ -111,6 +112,26 @@ def validate_text(text: object) -> str:
     if not _LETTER.search(text):
         raise InvalidInputError("the text has no words (only digits or symbols); pass Polish text")
     return text
+
+
+def _attach_vocabularies(pipeline: Pipeline, vocab_file: Path) -> None:
+    """Give each vectorizer of a loaded pipeline its vocabulary from ``vocabulary.json``."""
+    retrain = f"retrain the model with: ssup train --out {vocab_file.parent}"
+    try:
+        terms = json.loads(vocab_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelLoadError(f"{vocab_file} is missing; {retrain}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelLoadError(f"{vocab_file} is corrupt; {retrain}") from None
+    try:
+        for name, vec in pipeline.named_steps["features"].transformer_list:
+            words = terms[name]
+            if (not isinstance(words, list) or not all(isinstance(w, str) for w in words)
+                    or len(set(words)) != len(words) or len(words) != len(vec.idf_)):
+                raise ValueError(name)
+            vec.vocabulary_ = {w: i for i, w in enumerate(words)}
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise ModelLoadError(f"{vocab_file} does not match {vocab_file.parent / MODEL_FILE}; {retrain}") from None
 
 
 class SSUPClassifier:
@@ -225,10 +246,15 @@ class SSUPClassifier:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        vectorizers = self.pipeline.named_steps["features"].transformer_list
+        vocabularies = {name: vec.vocabulary_ for name, vec in vectorizers}
         try:
-            for _, vec in self.pipeline.named_steps["features"].transformer_list:
-                # numpy ints would each become a file inside the skops archive: 28k files, 3 s to load
-                vec.vocabulary_ = {term: int(i) for term, i in vec.vocabulary_.items()}
+            # A vocabulary is a plain list of terms in column order, kept beside the skops file:
+            # inside it, each of the ~40k entries becomes an audited node (1 s more to load).
+            terms = {name: sorted(v, key=v.__getitem__) for name, v in vocabularies.items()}
+            (tmp / VOCABULARY_FILE).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+            for _, vec in vectorizers:
+                del vec.vocabulary_
             sio.dump(self.pipeline, tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
             meta = dict(self.metadata, format=MODEL_FORMAT)
             (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
@@ -244,6 +270,8 @@ class SSUPClassifier:
             else:
                 os.replace(tmp, path)
         finally:
+            for name, vec in vectorizers:
+                vec.vocabulary_ = vocabularies[name]
             shutil.rmtree(tmp, ignore_errors=True)
         return path
 
@@ -281,6 +309,7 @@ class SSUPClassifier:
                                  f"({type(e).__name__}); retrain it with: ssup train --out {path}") from None
         if not isinstance(pipeline, Pipeline) or not hasattr(pipeline, "classes_"):
             raise ModelLoadError(f"{model_file} does not hold a fitted ssup pipeline; retrain it with: ssup train")
+        _attach_vocabularies(pipeline, path / VOCABULARY_FILE)
         backend = meta.get("text_backend", {}).get("backend")
         processor = TextProcessor(backend or "auto")
         try:

@@ -110,13 +110,15 @@ def model_card(result: TrainResult) -> str:
     meta = result.model.metadata
     m = meta.get("metrics", {}).get("test_split", {})
     tb = meta["text_backend"]
+    sections = (", with an ad's title and duties section read again as separate features"
+                if meta["config"].get("sections") else "")
     rows = "\n".join(f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in m.items())
     return f"""# Model card: ssup-default
 
 Classifies Polish job ads, CVs and recruiter notes into the responsibility level (1-6) of
 the SFIA skill Sales support (SSUP), and flags text that is not about sales support.
 
-- **Model**: TF-IDF over lemma n-grams {tuple(meta['config']['word_ngrams'])} + multinomial
+- **Model**: TF-IDF over lemma n-grams {tuple(meta['config']['word_ngrams'])}{sections} + multinomial
   logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}).
 - **Text backend**: {tb['backend']} {tb['version']} {tb.get('dictionary', '')} on spaCy {tb['spacy']}.
 - **Training data**: {meta['data']['n_train']} hand-written labelled rows (the `train` split of

@@ -164,3 +164,29 @@ def test_reasons_for_any_label(tiny_model: SSUPClassifier) -> None:
     assert len(toward_none) <= 3 and all(AD[r.start:r.end] == r.phrase for r in toward_none)
     with pytest.raises(InvalidInputError, match="unknown label"):
         tiny_model.reasons(AD, 7)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (None, "vocabulary.json is missing"),
+    ("{not json", "vocabulary.json is corrupt"),
+    ('{"word": ["a", "b"]}', "does not match"),
+    ('{"other": []}', "does not match"),
+])
+def test_missing_or_damaged_vocabulary(tiny_model_dir: Path, tmp_path: Path, damage: str | None,
+                                       message: str) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    if damage is None:
+        (d / "vocabulary.json").unlink()
+    else:
+        (d / "vocabulary.json").write_text(damage, encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=message):
+        SSUPClassifier.load(d)
+
+
+def test_saving_leaves_the_live_model_whole(tiny_model: SSUPClassifier, tmp_path: Path) -> None:
+    before = tiny_model.predict("Konsultantka infolinii: informuje klientów o statusie zamówień.")
+    d = tiny_model.save(tmp_path / "again")
+    after = tiny_model.predict("Konsultantka infolinii: informuje klientów o statusie zamówień.")
+    assert before.probabilities == after.probabilities
+    assert SSUPClassifier.load(d).predict("Konsultantka infolinii").probabilities == \
+        tiny_model.predict("Konsultantka infolinii").probabilities
