@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from itertools import repeat
 
 import numpy as np
@@ -54,6 +55,26 @@ def _fast_path_ok(pipeline: Pipeline) -> bool:
             and not v.binary)
 
 
+_LOOKUPS: weakref.WeakKeyDictionary[TfidfVectorizer, tuple[dict[str, int], dict[tuple[str, ...], int]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _lookups(v: TfidfVectorizer) -> tuple[dict[str, int], dict[tuple[str, ...], int]]:
+    """The vocabulary split into unigrams (by string) and n-grams (by tuple of lemmas), built once
+    per fitted vectorizer: zip() yields the tuples directly, so no n-gram string is ever joined."""
+    found = _LOOKUPS.get(v)
+    if found is None or len(found[0]) + len(found[1]) != len(v.vocabulary_):
+        uni: dict[str, int] = {}
+        grams: dict[tuple[str, ...], int] = {}
+        for term, i in v.vocabulary_.items():
+            if " " in term:
+                grams[tuple(term.split(" "))] = int(i)
+            else:
+                uni[term] = int(i)
+        found = _LOOKUPS[v] = (uni, grams)
+    return found
+
+
 def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
     """The pipeline's feature matrix for lemma strings, equal to ``features.transform``.
 
@@ -64,7 +85,8 @@ def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
     if not _fast_path_ok(pipeline):
         return sp.csr_matrix(pipeline.named_steps["features"].transform(lemmas))
     v = word_vectorizer(pipeline)
-    get = v.vocabulary_.get
+    uni, grams = _lookups(v)
+    get1, getn = uni.get, grams.get
     lo, hi = v.ngram_range
     ids: list[int] = []
     lens: list[int] = []
@@ -72,13 +94,17 @@ def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
         toks = doc.split()
         start = len(ids)
         for n in range(lo, hi + 1):
-            grams = toks if n == 1 else map(" ".join, zip(*(toks[i:] for i in range(n))))
-            ids.extend(map(get, grams, repeat(-1)))
+            if n == 1:
+                ids.extend(map(get1, toks, repeat(-1)))
+            else:
+                ids.extend(map(getn, zip(*(toks[i:] for i in range(n))), repeat(-1)))
         lens.append(len(ids) - start)
     idx = np.asarray(ids, dtype=np.int64)
-    rows = np.repeat(np.arange(len(lemmas)), lens)
     keep = idx >= 0
-    X = sp.csr_matrix((np.ones(int(keep.sum())), (rows[keep], idx[keep])), shape=(len(lemmas), len(v.vocabulary_)))
+    # rows arrive in order, so the kept ids with row boundaries are already a CSR matrix
+    rows = np.repeat(np.arange(len(lemmas)), lens)
+    indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=len(lemmas)))]
+    X = sp.csr_matrix((np.ones(int(keep.sum())), idx[keep], indptr), shape=(len(lemmas), len(v.vocabulary_)))
     X.sum_duplicates()
     X.data = (np.log(X.data) + 1.0) * v.idf_[X.indices]
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())

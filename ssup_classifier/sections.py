@@ -15,6 +15,7 @@ note) simply gets no duties features.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 TITLE_PREFIX = "t_"
 DUTIES_PREFIX = "d_"
@@ -31,6 +32,22 @@ _AFTER_DUTIES = re.compile(
     r"szukamy osoby|nasze wymagania|requirements|oferujemy|firma oferuje|co oferujemy|proponujemy|"
     r"benefity|we offer|mile widzian\w*|dostaniesz|zapewniamy|kandydatom oferujemy|"
     r"w wykonaniu tych zadań)\b")
+# Every alternative above contains one of these, at most 12 characters after the match starts.
+# str.find skips to the first candidate far faster than the regex engine scans, and the regex
+# then starts just before it: the same first match, found in a fraction of the time.
+_DUTIES_ANCHORS = ("obowiązk", "zadani", "zadań", "będziesz", "opis stanowiska", "responsibilities", "your tasks")
+_AFTER_ANCHORS = ("wymagani", "oczekuj", "oczekiwani", "kandydat", "poszukujemy osób", "szukamy osoby",
+                  "requirements", "oferuj", "proponujemy", "benefity", "we offer", "mile widzian",
+                  "dostaniesz", "zapewniamy", "wykonaniu tych")
+_ANCHOR_MARGIN = 16
+
+
+def _search(pattern: re.Pattern[str], anchors: tuple[str, ...], low: str, start: int = 0) -> re.Match[str] | None:
+    """``pattern.search(low, start)``, skipping ahead to the first anchor."""
+    hits = [i for i in map(low.find, anchors, repeat(start)) if i >= 0]
+    if not hits:
+        return None
+    return pattern.search(low, max(start, min(hits) - _ANCHOR_MARGIN))
 
 
 def title_span(text: str) -> tuple[int, int] | None:
@@ -49,11 +66,11 @@ def duties_span(text: str) -> tuple[int, int] | None:
     low = text.lower()  # searching lower-case text is ~2x faster than re.IGNORECASE
     if len(low) != len(text):  # a few letters (e.g. "İ") lower to two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    m = _DUTIES.search(low)
+    m = _search(_DUTIES, _DUTIES_ANCHORS, low)
     if m is None:
         return None
     start = m.end()
-    after = _AFTER_DUTIES.search(low, start)
+    after = _search(_AFTER_DUTIES, _AFTER_ANCHORS, low, start)
     if after is not None:
         end = after.start()
     else:

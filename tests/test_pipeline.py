@@ -18,7 +18,8 @@ def mixed(samples: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def lemmas(mixed: pd.DataFrame) -> list[str]:
     p = TextProcessor()
-    return [p.features(t) for t in mixed["text"]] + ["", "nieznanewyrazy xyz", "klient", "t_klient d_oferta"]
+    return (["", "klient"] + [p.features(t) for t in mixed["text"]]
+            + ["", "nieznanewyrazy xyz", "klient", "t_klient d_oferta", "", ""])
 
 
 def test_fast_transform_equals_sklearn(tiny_model: SSUPClassifier, lemmas: list[str]) -> None:
@@ -34,7 +35,7 @@ def test_fast_transform_equals_sklearn(tiny_model: SSUPClassifier, lemmas: list[
                                     {"char_ngrams": (3, 4)}])
 def test_other_configurations_match_sklearn(mixed: pd.DataFrame, lemmas: list[str], change: dict) -> None:
     pipe = build_pipeline(replace(TrainConfig(), **change))
-    pipe.fit(lemmas[:len(mixed)], mixed["level"])
+    pipe.fit(lemmas[2:len(mixed) + 2], mixed["level"])
     ref = pipe.named_steps["features"].transform(lemmas)
     assert abs(transform(pipe, lemmas) - ref).max() < 1e-12
     assert _fast_path_ok(pipe) == ("char_ngrams" not in change and change != {"sublinear_tf": False})

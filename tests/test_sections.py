@@ -105,3 +105,35 @@ def test_reasons_name_each_span_once_without_prefixes(tiny_model: SSUPClassifier
         assert all(not (a & b) for b in spans[i + 1:])
     assert not any(w.startswith(("t_", "d_")) for r in reasons for w in r.feature.split())
     assert all(text[r.start:r.end] == r.phrase for r in reasons)
+
+
+def plain_duties_span(text: str) -> tuple[int, int] | None:
+    """duties_span without the anchor skip: the regexes alone, from the start."""
+    from ssup_classifier import sections as S
+
+    low = text.lower()
+    if len(low) != len(text):
+        return "fallback"  # type: ignore[return-value]
+    m = S._DUTIES.search(low)
+    if m is None:
+        return None
+    after = S._AFTER_DUTIES.search(low, m.end())
+    return m.end(), (after.start() if after else -1)
+
+
+def test_anchor_skip_finds_the_same_headers(samples: pd.DataFrame) -> None:
+    from ssup_classifier import sections as S
+
+    texts = samples["text"].tolist() + [AD_LINES, AD_ONE_LINE, "xobowiązki: a", "do twoich obowiązków: x",
+                                        "Twój zakres obowiązków obsługa Mile widziane: y", "zadań"]
+    for text in texts:
+        want = plain_duties_span(text)
+        if want == "fallback":
+            continue
+        low = text.lower()
+        m = S._search(S._DUTIES, S._DUTIES_ANCHORS, low)
+        got_start = m.end() if m else None
+        assert got_start == (want[0] if want else None), text[:80]
+        if m:
+            a = S._search(S._AFTER_DUTIES, S._AFTER_ANCHORS, low, m.end())
+            assert (a.start() if a else -1) == want[1], text[:80]
