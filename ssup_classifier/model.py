@@ -23,13 +23,14 @@ from .language import detect_language
 from .pipeline import transform, word_vectorizer
 from .resources import default_model_dir
 from .sections import strip_prefix
-from .text import TextProcessor, Token, backend_info
+from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
 
 logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = 2  # 2: vocabularies in vocabulary.json, not inside the skops file
 MODEL_FILE = "model.skops"
 VOCABULARY_FILE = "vocabulary.json"
+LEMMAS_FILE = "lemmas.json"  # optional: lemmas of the training texts' word forms
 METADATA_FILE = "metadata.json"
 CARD_FILE = "MODEL_CARD.md"
 MAX_CHARS = 200_000
@@ -142,6 +143,7 @@ class SSUPClassifier:
         self.processor = processor
         self.metadata = metadata or {}
         self.source: Path | None = None  # the directory it was loaded from, if any
+        self.lemma_table: dict[str, str] = {}  # word form -> lemma for the training texts' forms
 
     # -- prediction --------------------------------------------------------------------
     @property
@@ -253,6 +255,9 @@ class SSUPClassifier:
             # inside it, each of the ~40k entries becomes an audited node (1 s more to load).
             terms = {name: sorted(v, key=v.__getitem__) for name, v in vocabularies.items()}
             (tmp / VOCABULARY_FILE).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+            if self.lemma_table:
+                (tmp / LEMMAS_FILE).write_text(json.dumps(self.lemma_table, ensure_ascii=False, sort_keys=True),
+                                               encoding="utf-8")
             for _, vec in vectorizers:
                 del vec.vocabulary_
             sio.dump(self.pipeline, tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
@@ -318,8 +323,27 @@ class SSUPClassifier:
             raise BackendUnavailableError(f"this model's features were made by {backend!r}: {e}") from None
         model = cls(pipeline, processor, meta)
         model._check_environment(path)
+        model._load_lemma_table(path / LEMMAS_FILE)
         model.source = path.resolve()
         return model
+
+    def _load_lemma_table(self, lemmas_file: Path) -> None:
+        """Preload the lemmas of the training forms, when this process lemmatises exactly as
+        training did (same backend, version and dictionary); otherwise skip it (slower, same)."""
+        then = self.metadata.get("text_backend", {})
+        if self.processor.backend_name != MORFEUSZ or not lemmas_file.is_file():
+            return
+        now = backend_info(MORFEUSZ)
+        if (now.get("version"), now.get("dictionary")) != (then.get("version"), then.get("dictionary")):
+            return
+        try:
+            table = json.loads(lemmas_file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            logger.warning("%s is corrupt; lemmas will be looked up as needed", lemmas_file)
+            return
+        if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            self.lemma_table = table
+            shared_lexicon().preload(table)
 
     def _check_environment(self, path: Path) -> None:
         """Where versions differ from training, re-score the stored self-check texts."""

@@ -125,6 +125,11 @@ class MorfeuszLexicon:
                     vals[i] = self._features[w] = self.lemma(w) if len(w) > 1 and w.isalpha() else ""
         return " ".join(filter(None, vals))
 
+    def preload(self, table: dict[str, str]) -> None:
+        """Take lemmas already worked out (lower-case form -> lemma), e.g. a model's own table."""
+        if len(self._cache) + len(table) < _CACHE_LIMIT:
+            self._cache.update(table)
+
     def lemma(self, form: str) -> str:
         hit = self._cache.get(form)
         if hit is None:
@@ -298,6 +303,19 @@ class TextProcessor:
         else:
             for doc in self.nlp.pipe(texts, batch_size=batch_size):
                 yield " ".join(t.lemma for t in self.doc_tokens(doc))
+
+    def lemma_table(self, texts: Iterable[str]) -> dict[str, str]:
+        """Lower-case word form -> lemma for every form of ``texts`` (morfeusz2 backend only).
+
+        A trained model keeps this table for the forms of its training texts, as a TF-IDF
+        vectorizer keeps its vocabulary: loading it spares the dictionary look-up of every
+        common form the first time a process meets it.
+        """
+        if self.backend_name != MORFEUSZ:
+            return {}
+        lex = shared_lexicon()
+        forms = {w.lower() for t in texts for w in _WORD.findall(t) if len(w) > 1 and w.isalpha()}
+        return {f: lex.lemma(f) for f in sorted(forms)}
 
     # -- feature strings: lemmas plus the title and duties again (see sections.py) -------
     def features(self, text: str, sections: bool = True) -> str:

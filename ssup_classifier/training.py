@@ -84,6 +84,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
                        "probabilities": np.round(pipeline.predict_proba(lemmas[-len(desc_texts):]), 8).tolist()},
     }
     model = SSUPClassifier(pipeline, processor, metadata)
+    model.lemma_table = processor.lemma_table(texts)
     test_metrics: dict[str, Any] = {}
     if len(test_df):
         preds = model.predict_lemmas(model.features(test_df["text"].tolist()))

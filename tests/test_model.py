@@ -190,3 +190,31 @@ def test_saving_leaves_the_live_model_whole(tiny_model: SSUPClassifier, tmp_path
     assert before.probabilities == after.probabilities
     assert SSUPClassifier.load(d).predict("Konsultantka infolinii").probabilities == \
         tiny_model.predict("Konsultantka infolinii").probabilities
+
+
+def test_lemma_table_holds_what_the_lexicon_says(tiny_model_dir: Path) -> None:
+    from ssup_classifier.text import MorfeuszLexicon
+
+    table = json.loads((tiny_model_dir / "lemmas.json").read_text(encoding="utf-8"))
+    assert len(table) > 1000
+    fresh = MorfeuszLexicon()  # its own empty cache: every form analysed now
+    sample = sorted(table)[::25]
+    assert {f: fresh.lemma(f) for f in sample} == {f: table[f] for f in sample}
+
+
+def test_lemma_table_is_used_only_with_the_same_dictionary(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    assert SSUPClassifier.load(d).lemma_table
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    _edit_meta(d, text_backend=dict(meta["text_backend"], dictionary="sgjp-1999"))
+    assert SSUPClassifier.load(d).lemma_table == {}
+
+
+def test_corrupt_or_missing_lemma_table_only_costs_speed(tiny_model_dir: Path, tmp_path: Path) -> None:
+    text = "Specjalistka ds. obsługi klienta: doradza przy wyborze produktów, przygotowuje oferty."
+    want = SSUPClassifier.load(tiny_model_dir).predict(text).probabilities
+    d = _copy(tiny_model_dir, tmp_path)
+    (d / "lemmas.json").write_text("{broken", encoding="utf-8")
+    assert SSUPClassifier.load(d).predict(text).probabilities == want
+    (d / "lemmas.json").unlink()
+    assert SSUPClassifier.load(d).predict(text).probabilities == want
