@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 from .config import LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
 from .language import detect_language
-from .pipeline import transform, word_vectorizer
+from .pipeline import prepare, transform, word_vectorizer
 from .resources import default_model_dir
 from .sections import strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
@@ -315,6 +315,7 @@ class SSUPClassifier:
         if not isinstance(pipeline, Pipeline) or not hasattr(pipeline, "classes_"):
             raise ModelLoadError(f"{model_file} does not hold a fitted ssup pipeline; retrain it with: ssup train")
         _attach_vocabularies(pipeline, path / VOCABULARY_FILE)
+        prepare(pipeline)
         backend = meta.get("text_backend", {}).get("backend")
         processor = TextProcessor(backend or "auto")
         try:

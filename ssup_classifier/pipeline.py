@@ -75,6 +75,12 @@ def _lookups(v: TfidfVectorizer) -> tuple[dict[str, int], dict[tuple[str, ...], 
     return found
 
 
+def prepare(pipeline: Pipeline) -> None:
+    """Build what :func:`transform` looks features up in now (at load), not on the first batch."""
+    if _fast_path_ok(pipeline):
+        _lookups(word_vectorizer(pipeline))
+
+
 def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
     """The pipeline's feature matrix for lemma strings, equal to ``features.transform``.
 
