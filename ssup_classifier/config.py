@@ -28,6 +28,8 @@ class TrainConfig:
     max_iter: int = 3000
     descriptor_weight: float = 3.0  # sample weight of each official level descriptor
     in_scope_threshold: float = 0.4  # chosen on the real dev ads: balances in- and out-of-scope recall
+    scope_head: bool = True  # a separate none-vs-sales-support model gives the in-scope probability
+    scope_C: float = 10.0
     cv_folds: int = 5
     cv_repeats: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
@@ -39,6 +41,7 @@ class TrainConfig:
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         d = dict(d)
         d.setdefault("sections", False)  # models saved before section features existed
+        d.setdefault("scope_head", False)  # ... and before the separate scope model
         for key in ("word_ngrams", "char_ngrams"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

@@ -191,7 +191,11 @@ class SSUPClassifier:
         proba = self.pipeline.named_steps["clf"].predict_proba(X)
         classes = [str(c) for c in self.pipeline.classes_]
         lv = proba[:, [classes.index(str(k)) for k in LEVELS]]
-        p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
+        scope = getattr(self.pipeline, "scope_", None)
+        if scope is not None:
+            p_in = scope.predict_proba(X)[:, list(scope.classes_).index(True)]
+        else:  # models trained without a scope model: everything but "none" of the seven classes
+            p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
         total = lv.sum(axis=1, keepdims=True)
         lv = np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0)
         best = lv.argmax(axis=1)

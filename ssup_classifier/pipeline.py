@@ -41,6 +41,13 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
     return Pipeline([("features", FeatureUnion(parts)), ("clf", clf)])
 
 
+def build_scope_classifier(config: TrainConfig) -> LogisticRegression:
+    """The two-class model (sales support or not) fitted on the pipeline's features; stored on
+    the fitted pipeline as ``scope_`` and used for the in-scope probability."""
+    return LogisticRegression(C=config.scope_C, class_weight="balanced", max_iter=config.max_iter,
+                              random_state=config.seed)
+
+
 def word_vectorizer(pipeline: Pipeline) -> TfidfVectorizer:
     return dict(pipeline.named_steps["features"].transformer_list)["word"]
 

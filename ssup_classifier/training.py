@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .config import TrainConfig
+from .config import NONE_LABEL, TrainConfig
 from .data import data_hash, load_samples
 from .descriptors import load_descriptors
 from .errors import DataError
 from .model import SSUPClassifier
-from .pipeline import build_pipeline
+from .pipeline import build_pipeline, build_scope_classifier
 from .resources import descriptors_path, samples_path
 from .text import TextProcessor
 
@@ -49,6 +49,13 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
     pipe = build_pipeline(config)
     with threadpool_limits(1, user_api="blas"):
         pipe.fit(texts_lemmas, labels, clf__sample_weight=weights)
+        if config.scope_head:
+            # With six level classes against one "none", a text with little evidence gets an
+            # in-scope probability near 6/7; a two-class model fitted on the same features,
+            # balanced between sales support and the rest, puts such a text near 1/2 instead.
+            X = pipe.named_steps["features"].transform(texts_lemmas)
+            pipe.scope_ = build_scope_classifier(config).fit(
+                X, np.asarray(labels, dtype=object) != NONE_LABEL, sample_weight=weights)
     return pipe
 
 
@@ -113,6 +120,8 @@ def model_card(result: TrainResult) -> str:
     tb = meta["text_backend"]
     sections = (", with an ad's title and duties section read again as separate features"
                 if meta["config"].get("sections") else "")
+    scope = (f"; the in-scope probability from a two-class logistic regression (C={meta['config']['scope_C']}, "
+             "balanced) on the same features" if meta["config"].get("scope_head") else "")
     rows = "\n".join(f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in m.items())
     return f"""# Model card: ssup-default
 
@@ -120,7 +129,7 @@ Classifies Polish job ads, CVs and recruiter notes into the responsibility level
 the SFIA skill Sales support (SSUP), and flags text that is not about sales support.
 
 - **Model**: TF-IDF over lemma n-grams {tuple(meta['config']['word_ngrams'])}{sections} + multinomial
-  logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}).
+  logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}){scope}.
 - **Text backend**: {tb['backend']} {tb['version']} {tb.get('dictionary', '')} on spaCy {tb['spacy']}.
 - **Training data**: {meta['data']['n_train']} hand-written labelled rows (the `train` split of
   `{meta['data']['samples']}`) and the {meta['data']['n_descriptors']} official level descriptors;

@@ -218,3 +218,29 @@ def test_corrupt_or_missing_lemma_table_only_costs_speed(tiny_model_dir: Path, t
     assert SSUPClassifier.load(d).predict(text).probabilities == want
     (d / "lemmas.json").unlink()
     assert SSUPClassifier.load(d).predict(text).probabilities == want
+
+
+def test_in_scope_probability_comes_from_the_scope_model(tiny_model: SSUPClassifier) -> None:
+    from ssup_classifier.pipeline import transform
+
+    texts = ["Przedstawiciel handlowy: realizacja planów sprzedaży, prowizja od obrotu.",
+             "Konsultantka infolinii informuje klientów o statusie zamówień i przyjmuje reklamacje."]
+    scope = tiny_model.pipeline.scope_
+    X = transform(tiny_model.pipeline, tiny_model.features(texts))
+    want = scope.predict_proba(X)[:, list(scope.classes_).index(True)]
+    got = [p.in_scope_probability for p in tiny_model.predict_many(texts)]
+    assert got == pytest.approx(want, abs=1e-6)
+    assert got[0] < got[1]
+
+
+def test_models_without_a_scope_model_use_the_seven_classes(tiny_model_dir: Path, tmp_path: Path) -> None:
+    model = SSUPClassifier.load(_copy(tiny_model_dir, tmp_path))
+    del model.pipeline.scope_
+    model.metadata["config"].pop("scope_head")
+    assert model.config.scope_head is False
+    p = model.predict("Konsultantka infolinii informuje klientów o statusie zamówień.")
+    none = [str(c) for c in model.pipeline.classes_].index("none")
+    X = model.pipeline.named_steps["features"].transform(
+        model.features(["Konsultantka infolinii informuje klientów o statusie zamówień."]))
+    assert p.in_scope_probability == pytest.approx(
+        1 - model.pipeline.named_steps["clf"].predict_proba(X)[0, none], abs=1e-6)
