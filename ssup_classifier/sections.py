@@ -15,7 +15,6 @@ note) simply gets no duties features.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 TITLE_PREFIX = "t_"
 DUTIES_PREFIX = "d_"
@@ -44,10 +43,14 @@ _ANCHOR_MARGIN = 16
 
 def _search(pattern: re.Pattern[str], anchors: tuple[str, ...], low: str, start: int = 0) -> re.Match[str] | None:
     """``pattern.search(low, start)``, skipping ahead to the first anchor."""
-    hits = [i for i in map(low.find, anchors, repeat(start)) if i >= 0]
-    if not hits:
+    first, end, longest = -1, len(low), max(map(len, anchors))
+    for a in anchors:
+        i = low.find(a, start, end)
+        if i >= 0 and (first < 0 or i < first):
+            first, end = i, min(len(low), i + longest)  # later anchors only matter if they start sooner
+    if first < 0:
         return None
-    return pattern.search(low, max(start, min(hits) - _ANCHOR_MARGIN))
+    return pattern.search(low, max(start, first - _ANCHOR_MARGIN))
 
 
 def title_span(text: str) -> tuple[int, int] | None:

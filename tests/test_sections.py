@@ -137,3 +137,15 @@ def test_anchor_skip_finds_the_same_headers(samples: pd.DataFrame) -> None:
         if m:
             a = S._search(S._AFTER_DUTIES, S._AFTER_ANCHORS, low, m.end())
             assert (a.start() if a else -1) == want[1], text[:80]
+
+
+def test_anchor_skip_takes_the_earliest_header_whatever_its_place_in_the_list() -> None:
+    from ssup_classifier import sections as S
+
+    # "zapewniamy" comes late in the anchor list but first in the text
+    low = "tytuł\nobowiązki: obsługa klientów zapewniamy szkolenia, wymagania: brak, oferujemy pracę"
+    m = S._search(S._DUTIES, S._DUTIES_ANCHORS, low)
+    assert m is not None
+    a = S._search(S._AFTER_DUTIES, S._AFTER_ANCHORS, low, m.end())
+    assert a is not None and low[a.start():].startswith("zapewniamy")
+    assert a.start() == S._AFTER_DUTIES.search(low, m.end()).start()  # type: ignore[union-attr]

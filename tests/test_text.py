@@ -76,7 +76,8 @@ def test_fast_path_matches_spacy_on_real_ads(proc: TextProcessor, real_ads: pd.D
 
 
 @pytest.mark.parametrize("text", ["m² i m³ – 50 zł/m²", "ﬁrma", "e-mail: <<EMAIL>>", "Łódź\u00a0Kraków\tWarszawa\r\n",
-                                  "İstanbul ǅ ß", "x" * 3, "🙂 obsługa 🙂"])
+                                  "İstanbul ǅ ß", "x" * 3, "🙂 obsługa 🙂", "COVID19 B2B m2 abc_def 3D klientów2021",
+                                  "__init__ 2x2 ½kg KPI-e", "Ⅻ wiek ٣ lata"])
 def test_fast_path_matches_spacy_on_odd_unicode(proc: TextProcessor, text: str) -> None:
     assert proc.nlp(text).text == text
     assert proc.spacy_tokens(text) == proc.tokens(text)
