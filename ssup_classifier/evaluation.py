@@ -19,6 +19,7 @@ from .data import load_eval_set, load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
 from .resources import independent_eval_path
+from .sections import base_lemmas
 from .text import TextProcessor
 from .training import fit
 
@@ -101,8 +102,9 @@ class Inputs:
 
     @classmethod
     def of(cls, processor: TextProcessor, texts: Sequence[str], config: TrainConfig) -> Inputs:
-        return cls(np.array(list(processor.features_many(texts, config.sections)), dtype=object),
-                   np.array(list(processor.lemmas_many(texts)), dtype=object))
+        features = list(processor.features_many(texts, config.sections))
+        lemmas = [base_lemmas(f) for f in features] if config.sections else features
+        return cls(np.array(features, dtype=object), np.array(lemmas, dtype=object))
 
     def __getitem__(self, idx: Any) -> Inputs:
         return Inputs(self.features[idx], self.lemmas[idx])

@@ -115,15 +115,21 @@ def validate_text(text: object) -> str:
     return text
 
 
+def _read_json(file: Path) -> Any:
+    """A JSON file of a model directory; missing or corrupt -> ModelLoadError saying how to fix it."""
+    retrain = f"retrain the model with: ssup train --out {file.parent}"
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelLoadError(f"{file} is missing; {retrain}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelLoadError(f"{file} is corrupt; {retrain}") from None
+
+
 def _attach_vocabularies(pipeline: Pipeline, vocab_file: Path) -> None:
     """Give each vectorizer of a loaded pipeline its vocabulary from ``vocabulary.json``."""
     retrain = f"retrain the model with: ssup train --out {vocab_file.parent}"
-    try:
-        terms = json.loads(vocab_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelLoadError(f"{vocab_file} is missing; {retrain}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelLoadError(f"{vocab_file} is corrupt; {retrain}") from None
+    terms = _read_json(vocab_file)
     try:
         for name, vec in pipeline.named_steps["features"].transformer_list:
             words = terms[name]
@@ -296,12 +302,7 @@ class SSUPClassifier:
         if not model_file.is_file():
             raise ModelNotFoundError(f"no model at {path} (expected {MODEL_FILE} there); "
                                      "train one with: ssup train --out " + str(path))
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelLoadError(f"{meta_file} is missing; retrain the model with: ssup train --out {path}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ModelLoadError(f"{meta_file} is corrupt; retrain the model with: ssup train --out {path}") from None
+        meta = _read_json(meta_file)
         if meta.get("format") != MODEL_FORMAT:
             raise ModelLoadError(
                 f"model at {path} has format {meta.get('format')!r}, this ssup-classifier reads format "
@@ -335,31 +336,30 @@ class SSUPClassifier:
     def _load_lemma_table(self, lemmas_file: Path) -> None:
         """Preload the lemmas of the training forms, when this process lemmatises exactly as
         training did (same backend, version and dictionary); otherwise skip it (slower, same)."""
-        then = self.metadata.get("text_backend", {})
-        if self.processor.backend_name != MORFEUSZ or not lemmas_file.is_file():
-            return
-        now = backend_info(MORFEUSZ)
-        if (now.get("version"), now.get("dictionary")) != (then.get("version"), then.get("dictionary")):
+        if self.processor.backend_name != MORFEUSZ or not lemmas_file.is_file() or not self._same_lemmatizer():
             return
         try:
-            table = json.loads(lemmas_file.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            table = _read_json(lemmas_file)
+        except ModelLoadError:
             logger.warning("%s is corrupt; lemmas will be looked up as needed", lemmas_file)
             return
         if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
             self.lemma_table = table
             shared_lexicon().preload(table)
 
+    def _same_lemmatizer(self) -> bool:
+        """Does this process lemmatise as training did (backend version and dictionary)?"""
+        now = backend_info(self.processor.backend_name)
+        then = self.metadata.get("text_backend", {})
+        return (now.get("version"), now.get("dictionary")) == (then.get("version"), then.get("dictionary"))
+
     def _check_environment(self, path: Path) -> None:
         """Where versions differ from training, re-score the stored self-check texts."""
         import sklearn
 
         meta = self.metadata
-        now = backend_info(self.processor.backend_name)
         then = meta.get("text_backend", {})
-        same = (meta.get("versions", {}).get("scikit-learn") == sklearn.__version__
-                and now.get("version") == then.get("version") and now.get("dictionary") == then.get("dictionary"))
-        if same:
+        if meta.get("versions", {}).get("scikit-learn") == sklearn.__version__ and self._same_lemmatizer():
             return
         check = meta.get("self_check", {})
         if not check:

@@ -39,15 +39,16 @@ _AFTER_ANCHORS = ("wymagani", "oczekuj", "oczekiwani", "kandydat", "poszukujemy 
                   "requirements", "oferuj", "proponujemy", "benefity", "we offer", "mile widzian",
                   "dostaniesz", "zapewniamy", "wykonaniu tych")
 _ANCHOR_MARGIN = 16
+_LONGEST_ANCHOR = max(map(len, _DUTIES_ANCHORS + _AFTER_ANCHORS))
 
 
 def _search(pattern: re.Pattern[str], anchors: tuple[str, ...], low: str, start: int = 0) -> re.Match[str] | None:
     """``pattern.search(low, start)``, skipping ahead to the first anchor."""
-    first, end, longest = -1, len(low), max(map(len, anchors))
+    first, end = -1, len(low)
     for a in anchors:
         i = low.find(a, start, end)
         if i >= 0 and (first < 0 or i < first):
-            first, end = i, min(len(low), i + longest)  # later anchors only matter if they start sooner
+            first, end = i, min(len(low), i + _LONGEST_ANCHOR)  # later anchors only matter if they start sooner
     if first < 0:
         return None
     return pattern.search(low, max(start, first - _ANCHOR_MARGIN))
@@ -91,6 +92,11 @@ def section_spans(text: str) -> list[tuple[str, int, int]]:
         if span is not None:
             out.append((prefix, span[0], span[1]))
     return out
+
+
+def base_lemmas(features: str) -> str:
+    """The whole-text lemmas of a feature string, without the title and duties features."""
+    return " ".join(w for w in features.split() if w[:2] not in PREFIXES)
 
 
 def strip_prefix(feature: str) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig
-from ssup_classifier.sections import duties_span, section_spans, strip_prefix, title_span
+from ssup_classifier.sections import base_lemmas, duties_span, section_spans, strip_prefix, title_span
 
 AD_LINES = """Specjalista ds. wsparcia sprzedaży
 O firmie: producent okien z Podlasia.
@@ -72,6 +72,7 @@ def test_features_add_prefixed_title_and_duties() -> None:
     assert [w for w in f if w.startswith("t_")] == ["t_konsultant", "t_infolinia"]
     assert "d_odbierac" in f and "d_komunikatywnosc" not in f
     assert p.features(AD_ONE_LINE, sections=False) == p.lemmas(AD_ONE_LINE)
+    assert base_lemmas(p.features(AD_LINES)) == p.lemmas(AD_LINES)
 
 
 def check_feature_paths(texts: list[str]) -> None:
