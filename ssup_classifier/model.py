@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -124,6 +125,20 @@ def _read_json(file: Path) -> Any:
         raise ModelLoadError(f"{file} is missing; {retrain}") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ModelLoadError(f"{file} is corrupt; {retrain}") from None
+
+
+def _without_vocabularies(pipeline: Pipeline) -> Pipeline:
+    """A shallow copy of ``pipeline`` whose vectorizers lack ``vocabulary_`` (it is saved beside the
+    skops file); the fitted arrays are shared, and the live pipeline is left as it was."""
+    union = copy.copy(pipeline.named_steps["features"])
+    union.transformer_list = []
+    for name, vec in pipeline.named_steps["features"].transformer_list:
+        bare = copy.copy(vec)
+        del bare.vocabulary_
+        union.transformer_list.append((name, bare))
+    pipe = copy.copy(pipeline)
+    pipe.steps = [(name, union if name == "features" else step) for name, step in pipeline.steps]
+    return pipe
 
 
 def _attach_vocabularies(pipeline: Pipeline, vocab_file: Path) -> None:
@@ -268,9 +283,7 @@ class SSUPClassifier:
             if self.lemma_table:
                 (tmp / LEMMAS_FILE).write_text(json.dumps(self.lemma_table, ensure_ascii=False, sort_keys=True),
                                                encoding="utf-8")
-            for _, vec in vectorizers:
-                del vec.vocabulary_
-            sio.dump(self.pipeline, tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
+            sio.dump(_without_vocabularies(self.pipeline), tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
             meta = dict(self.metadata, format=MODEL_FORMAT)
             (tmp / METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                              encoding="utf-8")
@@ -285,8 +298,6 @@ class SSUPClassifier:
             else:
                 os.replace(tmp, path)
         finally:
-            for name, vec in vectorizers:
-                vec.vocabulary_ = vocabularies[name]
             shutil.rmtree(tmp, ignore_errors=True)
         return path
 
@@ -364,8 +375,12 @@ class SSUPClassifier:
         check = meta.get("self_check", {})
         if not check:
             return
-        got = self.pipeline.predict_proba(self.features(check["texts"]))
-        drift = float(np.abs(got - np.asarray(check["probabilities"])).max())
+        features = self.features(check["texts"])
+        drift = float(np.abs(self.pipeline.predict_proba(features) - np.asarray(check["probabilities"])).max())
+        scope = getattr(self.pipeline, "scope_", None)
+        if scope is not None and "in_scope" in check:
+            got = scope.predict_proba(transform(self.pipeline, features))[:, list(scope.classes_).index(True)]
+            drift = max(drift, float(np.abs(got - np.asarray(check["in_scope"])).max()))
         if drift > 0.05:
             raise ModelLoadError(
                 f"model at {path} was trained with scikit-learn {meta.get('versions', {}).get('scikit-learn')} and "

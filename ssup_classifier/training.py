@@ -18,7 +18,7 @@ from .data import data_hash, load_samples
 from .descriptors import load_descriptors
 from .errors import DataError
 from .model import SSUPClassifier
-from .pipeline import build_pipeline, build_scope_classifier
+from .pipeline import build_pipeline, build_scope_classifier, transform
 from .resources import descriptors_path, samples_path
 from .text import TextProcessor
 
@@ -59,6 +59,17 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
     return pipe
 
 
+def self_check(pipeline: Any, texts: list[str], features: list[str]) -> dict[str, Any]:
+    """What the fitted models say about a few stored texts (the descriptors): loading the model
+    with other library versions re-scores them and refuses the model if the answers drifted."""
+    X = transform(pipeline, features)
+    check: dict[str, Any] = {"texts": texts, "probabilities": np.round(pipeline.predict_proba(features), 8).tolist()}
+    scope = getattr(pipeline, "scope_", None)
+    if scope is not None:
+        check["in_scope"] = np.round(scope.predict_proba(X)[:, list(scope.classes_).index(True)], 8).tolist()
+    return check
+
+
 def train(config: TrainConfig | None = None, data: str | Path | None = None,
           descriptors: str | Path | None = None) -> TrainResult:
     """Train on the ``train`` split and the descriptors; score the untouched ``test`` split."""
@@ -87,8 +98,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
                  "n_train": int(len(train_df)), "n_test": int(len(test_df)), "n_descriptors": len(desc_texts)},
         "config": config.to_dict(),
         "classes": [str(c) for c in pipeline.classes_],
-        "self_check": {"texts": desc_texts,
-                       "probabilities": np.round(pipeline.predict_proba(lemmas[-len(desc_texts):]), 8).tolist()},
+        "self_check": self_check(pipeline, desc_texts, lemmas[-len(desc_texts):]),
     }
     model = SSUPClassifier(pipeline, processor, metadata)
     model.lemma_table = processor.lemma_table(texts)

@@ -126,6 +126,17 @@ def test_model_from_incompatible_versions_is_refused(tiny_model_dir: Path, tmp_p
         SSUPClassifier.load(d)
 
 
+def test_self_check_covers_the_scope_model(tiny_model_dir: Path, tmp_path: Path) -> None:
+    d = _copy(tiny_model_dir, tmp_path)
+    meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+    assert len(meta["self_check"]["in_scope"]) == len(meta["self_check"]["texts"])
+    meta["versions"]["scikit-learn"] = "0.20.0"
+    meta["self_check"]["in_scope"] = [1.0 - p for p in meta["self_check"]["in_scope"]]
+    (d / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="drift"):
+        SSUPClassifier.load(d)
+
+
 def test_other_versions_with_same_predictions_load(tiny_model_dir: Path, tmp_path: Path, caplog) -> None:
     d = _copy(tiny_model_dir, tmp_path)
     meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
@@ -190,6 +201,26 @@ def test_saving_leaves_the_live_model_whole(tiny_model: SSUPClassifier, tmp_path
     assert before.probabilities == after.probabilities
     assert SSUPClassifier.load(d).predict("Konsultantka infolinii").probabilities == \
         tiny_model.predict("Konsultantka infolinii").probabilities
+
+
+def test_saving_never_touches_the_live_pipeline(tiny_model: SSUPClassifier, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another thread may be predicting with the same object while it is being saved.
+    import skops.io as sio
+
+    real_dump = sio.dump
+    seen: list[bool] = []
+
+    def dump(obj, file, **kw):  # type: ignore[no-untyped-def]
+        seen.append(all(hasattr(v, "vocabulary_")
+                        for _, v in tiny_model.pipeline.named_steps["features"].transformer_list))
+        assert all(not hasattr(v, "vocabulary_") for _, v in obj.named_steps["features"].transformer_list)
+        assert obj.scope_ is tiny_model.pipeline.scope_
+        return real_dump(obj, file, **kw)
+
+    monkeypatch.setattr(sio, "dump", dump)
+    tiny_model.save(tmp_path / "again")
+    assert seen == [True]
 
 
 def test_lemma_table_holds_what_the_lexicon_says(tiny_model_dir: Path) -> None:
