@@ -17,10 +17,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ssup_classifier import SSUPClassifier, score
 from ssup_classifier.batch import BatchOptions, run_batch
+from ssup_classifier.model import sharpen
 from ssup_classifier.resources import shared_real_ads
 
 
@@ -49,7 +51,48 @@ def main() -> int:
     for k in ("level_exact", "level_within_one", "level_mae", "in_scope_recall", "out_of_scope_recall",
               "macro_f1", "accuracy"):
         print(f"  {k:20s} {m[k]:.3f}")
+    calibration(out, ads, model.config.level_temperature)
     return 0
+
+
+def calibration(out: pd.DataFrame, ads: pd.DataFrame, temperature: float) -> None:
+    """How well the level probabilities match accuracy on the in-scope ads, and the temperature
+    that would minimise their negative log-likelihood (estimated on halves, scored on the rest)."""
+    keep = (ads["level"] != "none").to_numpy() & (out["ssup_error"] == "").to_numpy()
+    q = out.loc[keep, [f"ssup_p{k}" for k in range(1, 7)]].astype(float).to_numpy()
+    q = q / q.sum(axis=1, keepdims=True)
+    y = ads.loc[keep, "level"].astype(int).to_numpy() - 1
+    grid = np.round(np.arange(0.2, 2.001, 0.02), 2)
+
+    def nll(p: np.ndarray, idx: np.ndarray) -> float:
+        return float(-np.mean(np.log(np.clip(p[idx, y[idx]], 1e-6, None))))
+
+    def best(idx: np.ndarray) -> float:
+        return float(grid[np.argmin([nll(sharpen(q, t), idx) for t in grid])])
+
+    everything = np.arange(len(y))
+    t_all = best(everything)
+    rng = np.random.default_rng(0)
+    held_out = []
+    for _ in range(20):
+        perm = rng.permutation(len(y))
+        for fit_idx, test_idx in ((perm[: len(y) // 2], perm[len(y) // 2:]), (perm[len(y) // 2:], perm[: len(y) // 2])):
+            held_out.append(calibration_error(sharpen(q, best(fit_idx))[test_idx], y[test_idx]))
+    print(f"level probabilities on {len(y)} in-scope ads (model temperature {temperature}):")
+    print(f"  mean top probability {q.max(axis=1).mean():.3f} against accuracy {np.mean(q.argmax(axis=1) == y):.3f}")
+    print(f"  calibration error    {calibration_error(q, y):.3f} (5 bins); negative log-likelihood {nll(q, everything):.3f}")
+    print(f"  NLL-optimal temperature {temperature * t_all:.2f} (x{t_all} of the model's): NLL "
+          f"{nll(sharpen(q, t_all), everything):.3f}, calibration error {calibration_error(sharpen(q, t_all), y):.3f}; "
+          f"fitted on halves and scored on the other half {np.mean(held_out):.3f}")
+
+
+def calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 5) -> float:
+    """Expected calibration error of the top probability, in equal-width bins."""
+    top = p.max(axis=1)
+    right = p.argmax(axis=1) == y
+    which = np.minimum((top * bins).astype(int), bins - 1)
+    return float(sum(np.mean(which == b) * abs(top[which == b].mean() - right[which == b].mean())
+                     for b in range(bins) if np.any(which == b)))
 
 
 if __name__ == "__main__":

@@ -93,6 +93,16 @@ class Scores:
         )
 
 
+def sharpen(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Rows of ``probabilities`` raised to 1/``temperature`` and renormalised (1.0: unchanged)."""
+    if temperature == 1.0:
+        return probabilities
+    z = np.log(np.clip(probabilities, 1e-300, None)) / temperature
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -209,6 +219,7 @@ class SSUPClassifier:
 
     def score_matrix(self, X: Any) -> Scores:
         """Vectorised scores for a feature matrix: the batch hot path (no per-row objects)."""
+        config = self.config
         proba = self.pipeline.named_steps["clf"].predict_proba(X)
         classes = [str(c) for c in self.pipeline.classes_]
         lv = proba[:, [classes.index(str(k)) for k in LEVELS]]
@@ -219,9 +230,10 @@ class SSUPClassifier:
             p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
         total = lv.sum(axis=1, keepdims=True)
         lv = np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0)
+        lv = sharpen(lv, config.level_temperature)
         best = lv.argmax(axis=1)
         return Scores(level=np.asarray(LEVELS)[best], probabilities=lv, in_scope_probability=p_in,
-                      in_scope=p_in >= self.config.in_scope_threshold, known=X.getnnz(axis=1) > 0)
+                      in_scope=p_in >= config.in_scope_threshold, known=X.getnnz(axis=1) > 0)
 
     def reasons(self, text: str, label: int | str | None = None, n: int = 8) -> tuple[Reason, ...]:
         """The phrases of ``text`` that push hardest toward ``label`` (1-6 or 'none'; default: the

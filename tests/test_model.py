@@ -275,3 +275,26 @@ def test_models_without_a_scope_model_use_the_seven_classes(tiny_model_dir: Path
         model.features(["Konsultantka infolinii informuje klientów o statusie zamówień."]))
     assert p.in_scope_probability == pytest.approx(
         1 - model.pipeline.named_steps["clf"].predict_proba(X)[0, none], abs=1e-6)
+
+
+def test_level_temperature_sharpens_without_changing_the_level(tiny_model: SSUPClassifier) -> None:
+    texts = [AD, "Konsultantka infolinii informuje klientów o statusie zamówień i przyjmuje reklamacje."]
+    plain = SSUPClassifier(tiny_model.pipeline, tiny_model.processor,
+                           dict(tiny_model.metadata, config=dict(tiny_model.metadata["config"], level_temperature=1.0)))
+    sharp = SSUPClassifier(tiny_model.pipeline, tiny_model.processor,
+                           dict(tiny_model.metadata, config=dict(tiny_model.metadata["config"], level_temperature=0.5)))
+    for a, b in zip(plain.predict_many(texts), sharp.predict_many(texts)):
+        assert a.level == b.level and a.in_scope_probability == b.in_scope_probability
+        assert b.confidence > a.confidence
+        assert sum(b.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        # p ** (1/T), renormalised: the ratio of any two levels is squared at T = 0.5
+        assert b.probabilities[1] / b.probabilities[2] == pytest.approx(
+            (a.probabilities[1] / a.probabilities[2]) ** 2, rel=1e-3)
+
+
+def test_old_models_keep_unsharpened_probabilities() -> None:
+    from ssup_classifier import TrainConfig
+
+    assert TrainConfig.from_dict({}).level_temperature == 1.0
+    with pytest.raises(ValueError, match="level_temperature"):
+        TrainConfig(level_temperature=0)
