@@ -1,0 +1,86 @@
+"""Does a round of new labelled rows help on real job ads? Paired fits on subsamples.
+
+    python benchmarks/data_round_effect.py CANDIDATE.csv --new '^en-' [--runs 8]
+
+CANDIDATE.csv is a labelled-samples file (the schema of data/labeled_samples.csv) that
+already holds the new rows; `--new` is a regular expression matching their ids. Each run
+draws a random 90% of the other `train` rows, fits the model on it with and without the
+new `train` rows, and scores both on the in-scope real ads (../shared/real_ads/, evaluation
+only; without them the script says so and exits 0). One fit on all rows moves a few
+borderline ads either way; the mean change over paired runs is the round's effect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig, load_samples
+from ssup_classifier.resources import shared_real_ads
+from ssup_classifier.training import fit, training_rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("candidate", help="labelled samples CSV holding the new rows")
+    ap.add_argument("--new", required=True, help="regular expression matching the new rows' ids")
+    ap.add_argument("--runs", type=int, default=8)
+    ap.add_argument("--ads", help="real ads CSV (default: ../shared/real_ads/labeled_dev.csv)")
+    args = ap.parse_args()
+    ads_path = Path(args.ads) if args.ads else shared_real_ads()
+    if ads_path is None or not ads_path.is_file():
+        print("skipped: the evaluation-only real ads (../shared/real_ads/) are not present")
+        return 0
+    ads = pd.read_csv(ads_path, dtype=str, keep_default_na=False)
+    ads = ads[ads["level"] != "none"]
+    samples = load_samples(args.candidate)
+    train = samples[samples["split"] == "train"]
+    try:
+        pattern = re.compile(args.new)
+    except re.error as e:
+        print(f"--new {args.new!r} is not a valid regular expression: {e}", file=sys.stderr)
+        return 2
+    is_new = train["id"].map(lambda i: pattern.search(i) is not None).astype(bool)
+    if not is_new.any():
+        print(f"no train rows match --new {args.new!r}", file=sys.stderr)
+        return 2
+    new, old = train[is_new], train[~is_new]
+
+    config = TrainConfig()
+    processor = TextProcessor(config.backend)
+    cache: dict[str, str] = {}
+
+    def features(texts: list[str]) -> list[str]:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        cache.update(zip(missing, processor.features_many(missing, config.sections)))
+        return [cache[t] for t in texts]
+
+    truth = ads["level"].astype(int).to_numpy()
+    ad_features = features(ads["text"].tolist())
+
+    def exact(rows: pd.DataFrame) -> float:
+        texts, labels, weights = training_rows(rows, None, config)
+        model = SSUPClassifier(fit(features(texts), labels, weights, config), processor,
+                               {"config": config.to_dict()})
+        return float(np.mean([p.level for p in model.predict_lemmas(ad_features)] == truth))
+
+    rng = np.random.default_rng(config.seed)
+    changes = []
+    print(f"{len(new)} new train rows; {len(old)} other train rows; {len(ads)} in-scope real ads")
+    for run in range(args.runs):
+        sub = old.sample(frac=0.9, random_state=int(rng.integers(2**31)))
+        without, with_new = exact(sub), exact(pd.concat([sub, new]))
+        changes.append(with_new - without)
+        print(f"  run {run + 1}: exact {without:.3f} -> {with_new:.3f} ({with_new - without:+.3f})", flush=True)
+    d = np.array(changes)
+    print(f"mean change {d.mean():+.3f} (sd {d.std():.3f}, lowest {d.min():+.3f}, highest {d.max():+.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
