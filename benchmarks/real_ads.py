@@ -80,7 +80,8 @@ def calibration(out: pd.DataFrame, ads: pd.DataFrame, temperature: float) -> Non
             held_out.append(calibration_error(sharpen(q, best(fit_idx))[test_idx], y[test_idx]))
     print(f"level probabilities on {len(y)} in-scope ads (model temperature {temperature}):")
     print(f"  mean top probability {q.max(axis=1).mean():.3f} against accuracy {np.mean(q.argmax(axis=1) == y):.3f}")
-    print(f"  calibration error    {calibration_error(q, y):.3f} (5 bins); negative log-likelihood {nll(q, everything):.3f}")
+    print(f"  calibration error    {calibration_error(q, y):.3f} (5 bins); "
+          f"negative log-likelihood {nll(q, everything):.3f}")
     print(f"  NLL-optimal temperature {temperature * t_all:.2f} (x{t_all} of the model's): NLL "
           f"{nll(sharpen(q, t_all), everything):.3f}, calibration error {calibration_error(sharpen(q, t_all), y):.3f}; "
           f"fitted on halves and scored on the other half {np.mean(held_out):.3f}")

@@ -132,14 +132,18 @@ def model_card(result: TrainResult) -> str:
                 if meta["config"].get("sections") else "")
     scope = (f"; the in-scope probability from a two-class logistic regression (C={meta['config']['scope_C']}, "
              "balanced) on the same features" if meta["config"].get("scope_head") else "")
+    temperature = meta["config"].get("level_temperature", 1.0)
+    calibrated = (f"\n- **Level probabilities** sharpened with temperature {temperature} (fitted on real job-board "
+                  "ads, where the\n  unsharpened model is under-confident); the most probable level is unchanged."
+                  if temperature != 1.0 else "")
     rows = "\n".join(f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in m.items())
     return f"""# Model card: ssup-default
 
-Classifies Polish job ads, CVs and recruiter notes into the responsibility level (1-6) of
+Classifies Polish (and some English) job ads, CVs and recruiter notes into the responsibility level (1-6) of
 the SFIA skill Sales support (SSUP), and flags text that is not about sales support.
 
 - **Model**: TF-IDF over lemma n-grams {tuple(meta['config']['word_ngrams'])}{sections} + multinomial
-  logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}){scope}.
+  logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}){scope}.{calibrated}
 - **Text backend**: {tb['backend']} {tb['version']} {tb.get('dictionary', '')} on spaCy {tb['spacy']}.
 - **Training data**: {meta['data']['n_train']} hand-written labelled rows (the `train` split of
   `{meta['data']['samples']}`) and the {meta['data']['n_descriptors']} official level descriptors;
