@@ -18,7 +18,7 @@ from .config import CLASSES, NONE_LABEL, TrainConfig
 from .data import load_eval_set, load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
-from .resources import independent_eval_path
+from .resources import career_change_eval_path, independent_eval_path
 from .sections import base_lemmas
 from .text import TextProcessor
 from .training import fit
@@ -78,6 +78,7 @@ class EvaluationReport:
     test: dict[str, dict[str, Any]]  # method -> metrics on the test split
     real_ads: dict[str, dict[str, Any]] = field(default_factory=dict)
     independent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    career_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cv_summary(self) -> dict[str, dict[str, tuple[float, float]]]:
         out = {}
@@ -102,7 +103,7 @@ class Inputs:
 
     @classmethod
     def of(cls, processor: TextProcessor, texts: Sequence[str], config: TrainConfig) -> Inputs:
-        features = list(processor.features_many(texts, config.sections))
+        features = list(processor.features_many(texts, config.sections, config.cv_roles))
         lemmas = [base_lemmas(f) for f in features] if config.sections else features
         return cls(np.array(features, dtype=object), np.array(lemmas, dtype=object))
 
@@ -143,9 +144,10 @@ def cv_folds(config: TrainConfig, y: np.ndarray) -> Iterator[tuple[int, np.ndarr
 
 def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
              descriptors: str | Path | None = None, real_ads: str | Path | None = None,
-             independent: str | Path | None = None) -> EvaluationReport:
+             independent: str | Path | None = None, career_changes: str | Path | None = None) -> EvaluationReport:
     """Cross-validate on the train split, then train on all of it and score the test split,
-    the independent evaluation set (``data/independent_eval.csv``) and, if given, real ads."""
+    the evaluation-only sets (``data/independent_eval.csv``, ``data/career_change_eval.csv``)
+    and, if given, real ads."""
     config = config or TrainConfig()
     samples = load_samples(data)
     processor = TextProcessor(config.backend)
@@ -169,14 +171,16 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
     final = fit_all(tr_in + desc_in, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w],
                     desc_in, config, processor)  # fitted once, scored on every held-out set below
     test = _score_all(final, inputs[te], list(y[te])) if te.any() else {}
-    extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}}
+    extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}, "career": {}}
     ind_path = Path(independent) if independent else independent_eval_path()
-    for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set)):
+    career_path = Path(career_changes) if career_changes else career_change_eval_path()
+    for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set),
+                              ("career", career_path, load_eval_set)):
         if path is not None and Path(path).is_file():
             df = loader(path) if loader else pd.read_csv(path, dtype=str, keep_default_na=False)
             extra[key] = _score_all(final, Inputs.of(processor, df["text"].tolist(), config), df["level"].tolist())
     return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test,
-                            extra["real"], extra["independent"])
+                            extra["real"], extra["independent"], extra["career"])
 
 
 def _fmt(v: float) -> str:
@@ -232,6 +236,14 @@ def report_markdown(r: EvaluationReport) -> str:
                   "and the annotation guide, never our training texts. Trained on all `train` rows.\n",
                   _table(r.independent, HEADLINE), "\nPer class, model:\n", _per_class(m),
                   "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+    if r.career_changes:
+        m = r.career_changes[MODEL]
+        parts += [f"\n## Career-change CVs ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
+                  "`data/career_change_eval.csv`: CVs and recruiter notes whose most recent role, which decides "
+                  "the label, is not the highest (a former presales manager now on a hotline, a bid specialist "
+                  "who moved into selling). Trained on all `train` rows.\n",
+                  _table(r.career_changes, HEADLINE), "\nConfusion matrix, model:\n",
+                  _confusion_table(np.asarray(m["confusion"]))]
     if r.real_ads:
         m = r.real_ads[MODEL]
         parts += [f"\n## Real job-board ads ({m['n']} ads, {m['n_in_scope']} in scope; evaluation only)\n",

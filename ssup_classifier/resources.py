@@ -32,6 +32,10 @@ def independent_eval_path() -> Path:
     return _first_existing(_REPO / "data" / "independent_eval.csv", _BUNDLED / "independent_eval.csv")
 
 
+def career_change_eval_path() -> Path:
+    return _first_existing(_REPO / "data" / "career_change_eval.csv", _BUNDLED / "career_change_eval.csv")
+
+
 def default_model_dir() -> Path:
     return _first_existing(_REPO / "models" / "ssup-default", _BUNDLED / "models" / "ssup-default")
 
