@@ -57,7 +57,7 @@ def main() -> int:
 
     def features(texts: list[str]) -> list[str]:
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
-        cache.update(zip(missing, processor.features_many(missing, config.sections)))
+        cache.update(zip(missing, processor.features_many(missing, config.sections, config.cv_roles)))
         return [cache[t] for t in texts]
 
     truth = ads["level"].astype(int).to_numpy()

@@ -24,7 +24,6 @@ import pandas as pd
 from .config import LEVELS
 from .errors import DataError, InvalidInputError
 from .model import SSUPClassifier, validate_text
-from .pipeline import transform
 from .tables import Chunk, TableReader, TableWriter
 
 logger = logging.getLogger(__name__)
@@ -64,18 +63,19 @@ def classify_cells(model: SSUPClassifier, texts: Sequence[object],
     errs = list(errors) if errors is not None else [""] * len(texts)
     lemmas: list[str] = []
     ok: list[int] = []
-    sections = model.config.sections
+    config = model.config
+    sections, cv_roles = config.sections, config.cv_roles
     for i, t in enumerate(texts):
         if errs[i]:
             continue
         try:
-            lemmas.append(model.processor.features(validate_text(t), sections))
+            lemmas.append(model.processor.features(validate_text(t), sections, cv_roles))
             ok.append(i)
         except InvalidInputError as e:
             errs[i] = str(e)
     out: list[list[Any]] = [[""] * (len(OUTPUT_COLUMNS) - 1) + [e] for e in errs]
     if ok:
-        s = model.score_matrix(transform(model.pipeline, lemmas))
+        s = model.scores(lemmas)
         probs = np.round(s.probabilities, 4).tolist()
         conf = np.round(s.confidence, 4).tolist()
         for j, i in enumerate(ok):

@@ -23,6 +23,9 @@ class TrainConfig:
     sublinear_tf: bool = True
     char_ngrams: tuple[int, int] | None = None  # e.g. (3, 5); off unless it measurably helps
     sections: bool = True  # title and duties of an ad as extra features (sections.py)
+    # A CV with several dated roles is judged by its whole text and by its current role alone:
+    # the level averages the two, and it is in scope only if both say so (sections.py, model.py).
+    cv_roles: bool = True
     C: float = 10.0
     class_weight: str | None = "balanced"
     max_iter: int = 3000
@@ -54,6 +57,7 @@ class TrainConfig:
         d.setdefault("sections", False)  # models saved before section features existed
         d.setdefault("scope_head", False)  # ... and before the separate scope model
         d.setdefault("level_temperature", 1.0)  # ... and before the level probabilities were calibrated
+        d.setdefault("cv_roles", False)  # ... and before CVs were read by their current role
         for key in ("word_ngrams", "char_ngrams"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

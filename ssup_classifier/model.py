@@ -23,7 +23,7 @@ from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, 
 from .language import detect_language
 from .pipeline import prepare, transform, word_vectorizer
 from .resources import default_model_dir
-from .sections import strip_prefix
+from .sections import role_lemmas, strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ LEMMAS_FILE = "lemmas.json"  # optional: lemmas of the training texts' word form
 METADATA_FILE = "metadata.json"
 CARD_FILE = "MODEL_CARD.md"
 MAX_CHARS = 200_000
+MIN_ROLE_WORDS = 10  # fewer words in a CV's current role: a bare "2021 - now: title, firm" line, too little to judge by
 # Types a model file may contain beyond skops' own defaults. None are needed today:
 # the pipeline holds only scikit-learn and numpy objects. A file asking for more is refused.
 TRUSTED_TYPES: tuple[str, ...] = ()
@@ -188,10 +189,11 @@ class SSUPClassifier:
         """Classify texts; ``n_reasons`` > 0 adds the phrases behind each level (slower)."""
         for t in texts:
             validate_text(t)
-        sections = self.config.sections
-        tokens = [self.processor.feature_tokens(t, sections) for t in texts] if n_reasons else None
+        config = self.config
+        sections, cv_roles = config.sections, config.cv_roles
+        tokens = [self.processor.feature_tokens(t, sections, cv_roles) for t in texts] if n_reasons else None
         lemmas = ([" ".join(tok.lemma for tok in toks) for toks in tokens] if tokens is not None
-                  else list(self.processor.features_many(texts, sections)))
+                  else list(self.processor.features_many(texts, sections, cv_roles)))
         X = transform(self.pipeline, lemmas)
         unknown = np.flatnonzero(X.getnnz(axis=1) == 0)
         if len(unknown):
@@ -199,7 +201,7 @@ class SSUPClassifier:
             raise InvalidInputError(
                 f"none of the words{where} is known to the model; it reads Polish job ads, "
                 "CVs and notes -- check the language and the encoding of the text")
-        s = self.score_matrix(X)
+        s = self.scores(lemmas, X)
         out = []
         for i in range(len(texts)):
             reasons: tuple[Reason, ...] = ()
@@ -210,16 +212,43 @@ class SSUPClassifier:
 
     def features(self, texts: Sequence[str]) -> list[str]:
         """The model's input strings for ``texts`` (lemmas, plus section features if it uses them)."""
-        return list(self.processor.features_many(texts, self.config.sections))
+        config = self.config
+        return list(self.processor.features_many(texts, config.sections, config.cv_roles))
 
     def predict_lemmas(self, lemmas: Sequence[str]) -> list[Prediction]:
         """Classify texts already turned into :meth:`features` strings (evaluation uses this)."""
-        s = self.score_matrix(transform(self.pipeline, list(lemmas)))
+        s = self.scores(list(lemmas))
         return [s.prediction(i) for i in range(len(lemmas))]
 
+    def scores(self, lemmas: list[str], X: Any = None) -> Scores:
+        """Vectorised scores for :meth:`features` strings (``X``: their matrix, if already built):
+        the batch hot path, with no per-row objects.
+
+        A CV with several dated roles (the ``r_`` part of its feature string, see sections.py) is
+        scored twice: as a whole and by its current role alone. Its level probabilities are the mean of the two,
+        and it is in scope only if both say so: the guide labels a CV by its most recent role,
+        and a former presales manager now selling on commission is not in sales support."""
+        X = transform(self.pipeline, lemmas) if X is None else X
+        level, in_scope = self._probabilities(X)
+        if self.config.cv_roles:
+            rows, roles = [], []
+            for i, f in enumerate(lemmas):
+                role, words = role_lemmas(f)
+                if words >= MIN_ROLE_WORDS:
+                    rows.append(i)
+                    roles.append(role)
+            if rows:
+                role_level, role_in_scope = self._probabilities(transform(self.pipeline, roles))
+                level[rows] = (level[rows] + role_level) / 2
+                in_scope[rows] = np.minimum(in_scope[rows], role_in_scope)
+        return self._scores(X, level, in_scope)
+
     def score_matrix(self, X: Any) -> Scores:
-        """Vectorised scores for a feature matrix: the batch hot path (no per-row objects)."""
-        config = self.config
+        """Scores for a feature matrix alone (no CV-role rule: that needs the feature strings)."""
+        return self._scores(X, *self._probabilities(X))
+
+    def _probabilities(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Level probabilities (n, 6; rows sum to 1, before the temperature) and the in-scope probability."""
         proba = self.pipeline.named_steps["clf"].predict_proba(X)
         classes = [str(c) for c in self.pipeline.classes_]
         lv = proba[:, [classes.index(str(k)) for k in LEVELS]]
@@ -229,11 +258,14 @@ class SSUPClassifier:
         else:  # models trained without a scope model: everything but "none" of the seven classes
             p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
         total = lv.sum(axis=1, keepdims=True)
-        lv = np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0)
-        lv = sharpen(lv, config.level_temperature)
-        best = lv.argmax(axis=1)
-        return Scores(level=np.asarray(LEVELS)[best], probabilities=lv, in_scope_probability=p_in,
-                      in_scope=p_in >= config.in_scope_threshold, known=X.getnnz(axis=1) > 0)
+        return np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0), p_in
+
+    def _scores(self, X: Any, level: np.ndarray, in_scope: np.ndarray) -> Scores:
+        config = self.config
+        level = sharpen(level, config.level_temperature)
+        return Scores(level=np.asarray(LEVELS)[level.argmax(axis=1)], probabilities=level,
+                      in_scope_probability=in_scope, in_scope=in_scope >= config.in_scope_threshold,
+                      known=X.getnnz(axis=1) > 0)
 
     def reasons(self, text: str, label: int | str | None = None, n: int = 8) -> tuple[Reason, ...]:
         """The phrases of ``text`` that push hardest toward ``label`` (1-6 or 'none'; default: the
@@ -243,7 +275,7 @@ class SSUPClassifier:
             label = self.predict(text, n_reasons=0).level
         if str(label) not in [str(c) for c in self.pipeline.classes_]:
             raise InvalidInputError(f"unknown label {label!r}; use 1-6 or 'none'")
-        tokens = self.processor.feature_tokens(text, self.config.sections)
+        tokens = self.processor.feature_tokens(text, self.config.sections, self.config.cv_roles)
         X = transform(self.pipeline, [" ".join(t.lemma for t in tokens)])
         return self._reasons(X[0], label, text, tokens, n)
 
@@ -387,11 +419,12 @@ class SSUPClassifier:
         check = meta.get("self_check", {})
         if not check:
             return
-        features = self.features(check["texts"])
-        drift = float(np.abs(self.pipeline.predict_proba(features) - np.asarray(check["probabilities"])).max())
+        X = transform(self.pipeline, self.features(check["texts"]))
+        got = self.pipeline.named_steps["clf"].predict_proba(X)
+        drift = float(np.abs(got - np.asarray(check["probabilities"])).max())
         scope = getattr(self.pipeline, "scope_", None)
         if scope is not None and "in_scope" in check:
-            got = scope.predict_proba(transform(self.pipeline, features))[:, list(scope.classes_).index(True)]
+            got = scope.predict_proba(X)[:, list(scope.classes_).index(True)]
             drift = max(drift, float(np.abs(got - np.asarray(check["in_scope"])).max()))
         if drift > 0.05:
             raise ModelLoadError(

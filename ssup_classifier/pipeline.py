@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .config import TrainConfig
+from .sections import whole_text_features
 
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
@@ -89,12 +90,14 @@ def prepare(pipeline: Pipeline) -> None:
 
 
 def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
-    """The pipeline's feature matrix for lemma strings, equal to ``features.transform``.
+    """The pipeline's feature matrix for feature strings, equal to ``features.transform`` of
+    their whole-text part (a CV's current role is scored apart, see model.py).
 
     For the word-n-gram configuration the model ships with, counts are gathered with C-level
     dictionary look-ups and scaled in numpy, about twice as fast as scikit-learn's
     transform (a test holds the two equal); anything else goes through scikit-learn.
     """
+    lemmas = [whole_text_features(f) for f in lemmas]
     if not _fast_path_ok(pipeline):
         return sp.csr_matrix(pipeline.named_steps["features"].transform(lemmas))
     v = word_vectorizer(pipeline)

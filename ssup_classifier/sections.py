@@ -1,4 +1,4 @@
-"""Where a job ad states the title and the duties.
+"""Where a job ad states the title and the duties, and where a CV states the current role.
 
 The guide decides a level by what the person is responsible for, and an ad says that in its
 title and its duties section; requirements, benefits and the employer's blurb mostly do not.
@@ -8,8 +8,15 @@ this took exact level accuracy from 0.633 to 0.694 with no ad lost (docs/model_c
 
 Ads on Polish job boards name the duties section in a handful of ways, with or without a
 colon, and in exports the whole body is often one line; the headers below were collected
-from how ads are written, not from any one source. A text without such a header (a CV, a
-note) simply gets no duties features.
+from how ads are written, not from any one source.
+
+A CV is labelled by its most recent role (the guide's rule), but its older roles are in the
+same bag of words, and a former presales manager now on a hotline would read as level 5.
+For a text with at least two date ranges ("03.2021 – obecnie", "2016-2020", "od 2022"), the
+role with the latest dates ends the feature string as ``r_`` tokens. The vectorizer does not
+read them (:func:`whole_text_features`); the model scores that role on its own and combines
+the two readings (model.py). A text with no duties header and no dated roles (a note, a cover
+letter) gets neither.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import re
 
 TITLE_PREFIX = "t_"
 DUTIES_PREFIX = "d_"
-PREFIXES = (TITLE_PREFIX, DUTIES_PREFIX)
+ROLE_PREFIX = "r_"  # the current role of a CV
+PREFIXES = (TITLE_PREFIX, DUTIES_PREFIX, ROLE_PREFIX)
 MAX_TITLE_CHARS = 150
 MAX_DUTIES_CHARS = 800  # when no later section header closes the duties
 
@@ -65,11 +73,18 @@ def title_span(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def duties_span(text: str) -> tuple[int, int] | None:
-    """From the first duties header to the next section header (or at most 800 characters)."""
-    low = text.lower()  # searching lower-case text is ~2x faster than re.IGNORECASE
+def _lower(text: str) -> str:
+    """``text`` lower-cased, character for character (searching it is ~2x faster than re.IGNORECASE)."""
+    low = text.lower()
     if len(low) != len(text):  # a few letters (e.g. "İ") lower to two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return low
+
+
+def duties_span(text: str, low: str | None = None) -> tuple[int, int] | None:
+    """From the first duties header to the next section header (or at most 800 characters).
+    ``low``: ``text`` lower-cased, when the caller has it already."""
+    low = _lower(text) if low is None else low
     m = _search(_DUTIES, _DUTIES_ANCHORS, low)
     if m is None:
         return None
@@ -78,20 +93,119 @@ def duties_span(text: str) -> tuple[int, int] | None:
     if after is not None:
         end = after.start()
     else:
-        end = min(len(text), start + MAX_DUTIES_CHARS)
-        if end < len(text):  # do not cut a word in two
-            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
-            end = cut if cut > start else start
+        end = _word_cut(text, start, min(len(text), start + MAX_DUTIES_CHARS))
     return (start, end) if text[start:end].strip() else None
 
 
-def section_spans(text: str) -> list[tuple[str, int, int]]:
-    """``(prefix, start, end)`` for the title and the duties of ``text``, where found."""
+def _word_cut(text: str, start: int, end: int) -> int:
+    """``end``, moved back to the last space or line break when it would cut a word in two."""
+    if end >= len(text):
+        return len(text)
+    cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+    return cut if cut > start else start
+
+
+_MONTH = r"(?:(?:0?[1-9]|1[0-2])[./-] ?|[a-ząćęłńóśźż]{3,11}\.? )"  # "03.", "3/", "marzec ", "sty. "
+_YEAR = r"(?:19[6-9]\d|20[0-4]\d)"
+_NOW = r"(?:obecnie|nadal|teraz|dziś|dzis|aktualnie|present|now|current|currently|today)"
+# A pattern that starts with the year lets the regex engine skip to the next "1" or "2"; a
+# look-behind or an optional month in front would make it try every position (4x slower).
+_RANGE = re.compile(rf"({_YEAR})(?: ?r\.)?\s*(?:–|-|—|−|do|to|until)\s*{_MONTH}?(?:({_YEAR})(?!\d)|(?:do )?{_NOW}\b)")
+_YEAR_ALONE = re.compile(rf"{_YEAR}(?!\d)")
+_SINCE_BEFORE = re.compile(rf"(?<!\w)(?:od|since|from) {_MONTH}?$")  # searched just before a year
+_MONTH_BEFORE = re.compile(
+    r"(?<!\w)(?:(?:0?[1-9]|1[0-2])[./-] ?|(?:sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|paz|lis|gru|"
+    r"jan|feb|apr|jun|jul|aug|sep|oct|nov|dec)[a-ząćęłńóśźż]{0,9}\.? )$")
+_CV_SECTION = re.compile(
+    r"\b(?:wykształcenie|wyksztalcenie|edukacja|umiejętności|umiejetnosci|języki|jezyki|certyfikaty|kursy|"
+    r"zainteresowania|hobby|education|skills|languages|certifications|interests)\b")
+OPEN_END = 9999  # "obecnie", "present", "od 2022": still in that role
+MAX_ROLE_CHARS = 800
+_SHORT_LINE = 200  # a date on a line this short heads its role; in a longer (pasted) line the role starts at the date
+
+
+def date_ranges(low: str) -> list[tuple[int, int, int, int, bool]]:
+    """``(start, end, first_year, last_year, written_as_range)`` of each date range in lower-cased
+    text, in order; an open range ("2021 – obecnie", "od 2022") ends in ``OPEN_END``;
+    ``written_as_range`` is False for "od 2022". A lone year is not a range."""
+    if low.count("19") + low.count("20") < 2:  # most ads: two C-level counts and done
+        return []
     out = []
-    for prefix, span in ((TITLE_PREFIX, title_span(text)), (DUTIES_PREFIX, duties_span(text))):
+    for m in _RANGE.finditer(low):
+        if m.start() and low[m.start() - 1].isdigit():
+            continue  # "12019-..." is not a year
+        first, last = int(m.group(1)), int(m.group(2)) if m.group(2) else OPEN_END
+        if last >= first:
+            out.append((m.start(), m.end(), first, last, True))
+    if "od " in low or "since " in low or "from " in low:
+        spans = [(a, b) for a, b, *_ in out]
+        for m in _YEAR_ALONE.finditer(low):
+            if (_SINCE_BEFORE.search(low, max(0, m.start() - 20), m.start())
+                    and not any(a <= m.start() < b for a, b in spans)):
+                out.append((m.start(), m.end(), int(m.group()), OPEN_END, False))
+        out.sort()
+    return out
+
+
+def _line(text: str, i: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    return start, len(text) if end < 0 else end
+
+
+def current_role_span(text: str, low: str | None = None) -> tuple[int, int] | None:
+    """In a text with two or more date ranges (a CV), the role with the latest dates: from its
+    date (or the start of a short line holding it) to the next role's, the next CV section
+    ("Wykształcenie", "Umiejętności", ...) or at most 800 characters."""
+    low = _lower(text) if low is None else low
+    ranges = date_ranges(low)
+    if len(ranges) < 2 or not any(r[4] for r in ranges):
+        return None  # "od 2011 roku" twice in a company blurb is not a CV
+    at, date_end = max(ranges, key=lambda r: (r[3], r[2], r[4]))[:2]  # on a tie, a written range over "od 2024"
+    month = _MONTH_BEFORE.search(low, max(0, at - 14), at)
+    at = month.start() if month else at
+    line_start, line_end = _line(text, at)
+    start = line_start if line_end - line_start <= _SHORT_LINE else at
+    end = len(text)
+    later = [r[0] for r in ranges if r[0] >= date_end]
+    if later:
+        next_start, next_end = _line(text, later[0])
+        end = next_start if next_end - next_start <= _SHORT_LINE and next_start > start else later[0]
+    header = _CV_SECTION.search(low, date_end, end)
+    if header:
+        end = header.start()
+    if end - start > MAX_ROLE_CHARS:
+        end = _word_cut(text, start, start + MAX_ROLE_CHARS)
+    return (start, end) if text[start:end].strip() else None
+
+
+def section_spans(text: str, cv_roles: bool = True) -> list[tuple[str, int, int]]:
+    """``(prefix, start, end)`` for the title and the duties of ``text``, where found, and with
+    ``cv_roles`` the current role of a CV (``r_``, always last)."""
+    out = []
+    low = _lower(text)
+    role = current_role_span(text, low) if cv_roles else None
+    for prefix, span in ((TITLE_PREFIX, title_span(text)), (DUTIES_PREFIX, duties_span(text, low)),
+                         (ROLE_PREFIX, role)):
         if span is not None:
             out.append((prefix, span[0], span[1]))
     return out
+
+
+def whole_text_features(features: str) -> str:
+    """A feature string without its current-role part: what the vectorizer reads. The ``r_``
+    tokens come last, in one run (TextProcessor.features); the model scores them on their own."""
+    at = features.find(" " + ROLE_PREFIX)
+    return features if at < 0 else features[:at]
+
+
+def role_lemmas(features: str) -> tuple[str, int]:
+    """The current-role part of a feature string as plain lemmas, and its number of words."""
+    mark = " " + ROLE_PREFIX
+    at = features.find(mark)
+    if at < 0:
+        return "", 0
+    return features[at + len(mark):].replace(mark, " "), features.count(mark, at)
 
 
 def base_lemmas(features: str) -> str:

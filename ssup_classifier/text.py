@@ -331,15 +331,16 @@ class TextProcessor:
         return {f: lex.lemma(f) for f in sorted(forms)}
 
     # -- feature strings: lemmas plus the title and duties again (see sections.py) -------
-    def features(self, text: str, sections: bool = True) -> str:
+    def features(self, text: str, sections: bool = True, cv_roles: bool = True) -> str:
         """The model's input for ``text``: its lemmas, then, with ``sections``, the lemmas of
-        its title and duties with ``t_`` / ``d_`` prefixes. Equal to joining the lemmas of
-        :meth:`feature_tokens` (a test holds the two equal)."""
+        its title and duties with ``t_`` / ``d_`` prefixes (with ``cv_roles``, a CV's current
+        role with ``r_``). Equal to joining the lemmas of :meth:`feature_tokens` (a test holds
+        the two equal)."""
         if not sections:
             return self.lemmas(text)
         if self.backend_name != MORFEUSZ:
-            return " ".join(t.lemma for t in self.feature_tokens(text, sections))
-        spans = section_spans(text)
+            return " ".join(t.lemma for t in self.feature_tokens(text, sections, cv_roles))
+        spans = section_spans(text, cv_roles)
         if not spans:
             return self.lemmas(text)
         # Lemmatise each stretch between section boundaries once: they fall between words,
@@ -353,23 +354,23 @@ class TextProcessor:
                 parts.append(prefix + words.replace(" ", " " + prefix))
         return " ".join(parts)
 
-    def features_many(self, texts: Iterable[str], sections: bool = True) -> Iterator[str]:
+    def features_many(self, texts: Iterable[str], sections: bool = True, cv_roles: bool = True) -> Iterator[str]:
         if not sections:
             yield from self.lemmas_many(texts)
         elif self.backend_name == MORFEUSZ:
             for t in texts:
-                yield self.features(t, sections)
+                yield self.features(t, sections, cv_roles)
         else:
             for t in texts:
-                yield " ".join(tok.lemma for tok in self.feature_tokens(t, sections))
+                yield " ".join(tok.lemma for tok in self.feature_tokens(t, sections, cv_roles))
 
-    def feature_tokens(self, text: str, sections: bool = True) -> list[Token]:
+    def feature_tokens(self, text: str, sections: bool = True, cv_roles: bool = True) -> list[Token]:
         """Tokens of :meth:`features`, each with its span in ``text`` (for explanations)."""
         toks = self.tokens(text)
         if not sections:
             return toks
         out = list(toks)
-        for prefix, start, end in section_spans(text):
+        for prefix, start, end in section_spans(text, cv_roles):
             out.extend(Token(t.start, t.end, prefix + t.lemma) for t in toks if start <= t.start < end)
         return out
 

@@ -20,6 +20,7 @@ from .errors import DataError
 from .model import SSUPClassifier
 from .pipeline import build_pipeline, build_scope_classifier, transform
 from .resources import descriptors_path, samples_path
+from .sections import whole_text_features
 from .text import TextProcessor
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
     """Fit the pipeline on one BLAS thread: faster for these small matrices on a shared
     machine (several seconds against a tenth of one on 2 busy cores) and the same every run."""
     pipe = build_pipeline(config)
+    texts_lemmas = [whole_text_features(f) for f in texts_lemmas]  # a CV's current role is scored apart
     with threadpool_limits(1, user_api="blas"):
         pipe.fit(texts_lemmas, labels, clf__sample_weight=weights)
         if config.scope_head:
@@ -63,7 +65,8 @@ def self_check(pipeline: Any, texts: list[str], features: list[str]) -> dict[str
     """What the fitted models say about a few stored texts (the descriptors): loading the model
     with other library versions re-scores them and refuses the model if the answers drifted."""
     X = transform(pipeline, features)
-    check: dict[str, Any] = {"texts": texts, "probabilities": np.round(pipeline.predict_proba(features), 8).tolist()}
+    check: dict[str, Any] = {"texts": texts,
+                             "probabilities": np.round(pipeline.named_steps["clf"].predict_proba(X), 8).tolist()}
     scope = getattr(pipeline, "scope_", None)
     if scope is not None:
         check["in_scope"] = np.round(scope.predict_proba(X)[:, list(scope.classes_).index(True)], 8).tolist()
@@ -86,7 +89,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
                         f"it has {sorted(train_df['level'].unique())}")
     processor = TextProcessor(config.backend)
     texts, labels, weights = training_rows(train_df, descriptors, config)
-    lemmas = list(processor.features_many(texts, config.sections))
+    lemmas = list(processor.features_many(texts, config.sections, config.cv_roles))
     pipeline = fit(lemmas, labels, weights, config)
     desc_texts = [t for t, _ in load_descriptors(descriptors).training_texts()]
     metadata = {

@@ -298,3 +298,44 @@ def test_old_models_keep_unsharpened_probabilities() -> None:
     assert TrainConfig.from_dict({}).level_temperature == 1.0
     with pytest.raises(ValueError, match="level_temperature"):
         TrainConfig(level_temperature=0)
+
+
+CAREER_CV = """Doświadczenie zawodowe
+03.2023 – obecnie: Konsultantka infolinii, bank detaliczny
+- odbieranie połączeń od klientów i udzielanie informacji o produktach, opłatach i statusie wniosków
+- przekazywanie reklamacji do działu rozpatrywania, wprowadzanie zgłoszeń do systemu CRM
+2014 – 2022: Kierowniczka zespołu presales, integrator IT
+- zarządzanie zespołem inżynierów presales, odpowiedzialność za merytoryczną zawartość ofert, KPI
+Wykształcenie: Politechnika Łódzka"""
+
+
+def test_a_cv_is_judged_by_its_whole_text_and_its_current_role(tiny_model: SSUPClassifier) -> None:
+    from ssup_classifier.model import sharpen
+    from ssup_classifier.pipeline import transform
+
+    features = tiny_model.features([CAREER_CV])[0]
+    role = " ".join(w[2:] for w in features.split() if w.startswith("r_"))
+    assert len(role.split()) >= 10 and "presales" not in role
+    whole_level, whole_in = tiny_model._probabilities(transform(tiny_model.pipeline, [features]))
+    role_level, role_in = tiny_model._probabilities(transform(tiny_model.pipeline, [role]))
+    got = tiny_model.predict(CAREER_CV)
+    assert got.in_scope_probability == pytest.approx(min(whole_in[0], role_in[0]), abs=1e-6)
+    want = sharpen((whole_level + role_level) / 2, tiny_model.config.level_temperature)[0]
+    assert [got.probabilities[k] for k in LEVELS] == pytest.approx(want, abs=1e-5)
+    # the batch path applies the same rule
+    batch = tiny_model.scores([features])
+    assert batch.in_scope_probability[0] == pytest.approx(got.in_scope_probability, abs=1e-6)
+
+
+def test_short_current_roles_and_old_models_skip_the_cv_rule(tiny_model: SSUPClassifier) -> None:
+    from ssup_classifier.pipeline import transform
+
+    bare = "Doświadczenie\n2021 – obecnie: Konsultant infolinii, bank\n2015 – 2020: Kierownik presales, integrator IT"
+    f = tiny_model.features([bare])[0]
+    assert " r_" in f
+    assert tiny_model.scores([f]).in_scope_probability[0] == pytest.approx(
+        tiny_model.score_matrix(transform(tiny_model.pipeline, [f])).in_scope_probability[0])
+    old = SSUPClassifier(tiny_model.pipeline, tiny_model.processor,
+                         {"config": {k: v for k, v in tiny_model.metadata["config"].items() if k != "cv_roles"}})
+    assert old.config.cv_roles is False
+    assert " r_" not in old.features([CAREER_CV])[0]

@@ -8,6 +8,7 @@ import pytest
 
 from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig
 from ssup_classifier.pipeline import _fast_path_ok, build_pipeline, transform
+from ssup_classifier.sections import role_lemmas, whole_text_features
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +35,10 @@ def test_fast_transform_equals_sklearn(tiny_model: SSUPClassifier, lemmas: list[
 @pytest.mark.parametrize("change", [{"word_ngrams": (1, 3)}, {"word_ngrams": (1, 1)}, {"sublinear_tf": False},
                                     {"char_ngrams": (3, 4)}])
 def test_other_configurations_match_sklearn(mixed: pd.DataFrame, lemmas: list[str], change: dict) -> None:
+    whole = [whole_text_features(f) for f in lemmas]  # what training fits on (a CV's role is scored apart)
     pipe = build_pipeline(replace(TrainConfig(), **change))
-    pipe.fit(lemmas[2:len(mixed) + 2], mixed["level"])
-    ref = pipe.named_steps["features"].transform(lemmas)
+    pipe.fit(whole[2:len(mixed) + 2], mixed["level"])
+    ref = pipe.named_steps["features"].transform(whole)
     assert abs(transform(pipe, lemmas) - ref).max() < 1e-12
     assert _fast_path_ok(pipe) == ("char_ngrams" not in change and change != {"sublinear_tf": False})
 
@@ -47,3 +49,14 @@ def test_deterministic_training(tiny_data) -> None:
     a = train(TrainConfig(), data=tiny_data).model.pipeline.named_steps["clf"].coef_
     b = train(TrainConfig(), data=tiny_data).model.pipeline.named_steps["clf"].coef_
     np.testing.assert_array_equal(a, b)
+
+
+def test_the_current_role_part_is_not_vectorized(tiny_model: SSUPClassifier, lemmas: list[str]) -> None:
+    with_roles = [f for f in lemmas if " r_" in f]
+    assert with_roles  # the sample CVs have dated roles
+    cut = [whole_text_features(f) for f in with_roles]
+    assert all(" r_" not in f and f for f in cut)
+    assert abs(transform(tiny_model.pipeline, with_roles) - transform(tiny_model.pipeline, cut)).max() == 0
+    role, words = role_lemmas("obsluga klient t_konsultant r_odbierac r_telefon")
+    assert (role, words) == ("odbierac telefon", 2)
+    assert role_lemmas("obsluga klient") == ("", 0)

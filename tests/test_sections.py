@@ -6,7 +6,16 @@ import pandas as pd
 import pytest
 
 from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig
-from ssup_classifier.sections import base_lemmas, duties_span, section_spans, strip_prefix, title_span
+from ssup_classifier.sections import (
+    OPEN_END,
+    base_lemmas,
+    current_role_span,
+    date_ranges,
+    duties_span,
+    section_spans,
+    strip_prefix,
+    title_span,
+)
 
 AD_LINES = """Specjalista ds. wsparcia sprzedaży
 O firmie: producent okien z Podlasia.
@@ -150,3 +159,63 @@ def test_anchor_skip_takes_the_earliest_header_whatever_its_place_in_the_list() 
     a = S._search(S._AFTER_DUTIES, S._AFTER_ANCHORS, low, m.end())
     assert a is not None and low[a.start():].startswith("zapewniamy")
     assert a.start() == S._AFTER_DUTIES.search(low, m.end()).start()  # type: ignore[union-attr]
+
+
+CV_NEWEST_FIRST = """Doświadczenie zawodowe
+03.2023 – obecnie: Konsultantka infolinii, bank
+- odbieranie połączeń, informacje o statusie wniosków
+2015 – 2022: Kierowniczka zespołu presales, integrator IT
+- zarządzanie zespołem, odpowiedzialność za treść ofert
+Wykształcenie: Politechnika Łódzka"""
+
+CV_OLDEST_FIRST = """Przebieg pracy
+2012-2016 Dyrektor ds. obsługi klienta, operator
+2016 – 2020 Inżynier presales, dostawca ERP
+od 2021 Doradca techniczno-handlowy, hurtownia
+doradztwo w doborze produktów dla klientów w salonie
+Umiejętności: AutoCAD"""
+
+CV_ONE_LINE = ("Doświadczenie: sty 2022 - present Customer Service Agent, e-commerce: odpowiedzi na maile "
+               "klientów o zamówieniach. 2016-2021 Head of Bid Management, producent maszyn: "
+               "odpowiedzialność za wszystkie oferty. Języki: angielski C1")
+
+
+@pytest.mark.parametrize("text, want", [
+    (CV_NEWEST_FIRST,
+     "03.2023 – obecnie: Konsultantka infolinii, bank\n- odbieranie połączeń, informacje o statusie wniosków"),
+    (CV_OLDEST_FIRST,
+     "od 2021 Doradca techniczno-handlowy, hurtownia\ndoradztwo w doborze produktów dla klientów w salonie"),
+    (CV_ONE_LINE,
+     "sty 2022 - present Customer Service Agent, e-commerce: odpowiedzi na maile klientów o zamówieniach."),
+])
+def test_a_cv_reads_its_most_recent_role_again(text: str, want: str) -> None:
+    assert cut(text, current_role_span(text)) == want
+    assert ("r_", *current_role_span(text)) in section_spans(text)  # type: ignore[misc]
+    assert not any(prefix == "r_" for prefix, _, _ in section_spans(text, cv_roles=False))
+
+
+def test_date_ranges() -> None:
+    low = "03.2019 – 11.2021, 2015-2018, od 2022 r., 2020 - obecnie, w 2010 roku, 1999 to 2001".lower()
+    got = [(first, last, written) for _, _, first, last, written in date_ranges(low)]
+    assert got == [(2019, 2021, True), (2015, 2018, True), (2022, OPEN_END, False), (2020, OPEN_END, True),
+                   (1999, 2001, True)]
+    assert date_ranges("cena 2023 zł, kod 12345, rok 2024") == []
+    assert date_ranges("2023 - 2019") == []  # backwards: not a range
+
+
+@pytest.mark.parametrize("text", [
+    "Działamy od 2011 roku, a od 2015 r. jesteśmy w grupie kapitałowej. Zakres obowiązków: obsługa klientów.",
+    "W latach 2018-2020 pracowałam w banku.",  # one role: the whole text is about it
+    "Konsultantka infolinii, rok doświadczenia.",
+])
+def test_texts_that_are_not_multi_role_cvs_get_no_role_span(text: str) -> None:
+    assert current_role_span(text) is None
+
+
+def test_a_cv_role_comes_last_beside_a_duties_header() -> None:
+    cv = ("2021 – obecnie Konsultant infolinii, ubezpieczenia\nodbieranie telefonów\n"
+          "2014 – 2021 Kierownik ofertowania\nZakres obowiązków: zatwierdzanie ofert")
+    spans = section_spans(cv)
+    assert [p for p, _, _ in spans] == ["t_", "d_", "r_"]
+    assert cut(cv, spans[-1][1:]) == (
+        "2021 – obecnie Konsultant infolinii, ubezpieczenia\nodbieranie telefonów")
