@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from .config import LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
 from .language import detect_language
-from .pipeline import prepare, transform, word_vectorizer
+from .pipeline import prepare, transform, transform_with_roles, word_vectorizer
 from .resources import default_model_dir
 from .sections import role_lemmas, strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
@@ -225,22 +225,26 @@ class SSUPClassifier:
         the batch hot path, with no per-row objects.
 
         A CV with several dated roles (the ``r_`` part of its feature string, see sections.py) is
-        scored twice: as a whole and by its current role alone. Its level probabilities are the mean of the two,
-        and it is in scope only if both say so: the guide labels a CV by its most recent role,
-        and a former presales manager now selling on commission is not in sales support."""
-        X = transform(self.pipeline, lemmas) if X is None else X
-        level, in_scope = self._probabilities(X)
-        if self.config.cv_roles:
+        scored twice: as a whole and by its current role alone. Its level probabilities are the
+        mean of the two, and it is in scope only if both say so: the guide labels a CV by its most
+        recent role, and a former presales manager now selling on commission is not in sales
+        support. A role under ``MIN_ROLE_WORDS`` words (a bare title line) is not scored alone."""
+        min_words = MIN_ROLE_WORDS if self.config.cv_roles else None
+        if X is None:
+            X, rows, R = transform_with_roles(self.pipeline, lemmas, min_words)
+        else:  # the whole-text matrix is built already: only the roles are left
             rows, roles = [], []
             for i, f in enumerate(lemmas):
                 role, words = role_lemmas(f)
-                if words >= MIN_ROLE_WORDS:
+                if min_words is not None and words >= min_words:
                     rows.append(i)
                     roles.append(role)
-            if rows:
-                role_level, role_in_scope = self._probabilities(transform(self.pipeline, roles))
-                level[rows] = (level[rows] + role_level) / 2
-                in_scope[rows] = np.minimum(in_scope[rows], role_in_scope)
+            R = transform(self.pipeline, roles) if rows else None
+        level, in_scope = self._probabilities(X)
+        if rows and R is not None:
+            role_level, role_in_scope = self._probabilities(R)
+            level[rows] = (level[rows] + role_level) / 2
+            in_scope[rows] = np.minimum(in_scope[rows], role_in_scope)
         return self._scores(X, level, in_scope)
 
     def score_matrix(self, X: Any) -> Scores:

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .config import TrainConfig
-from .sections import whole_text_features
+from .sections import role_lemmas, whole_text_features
 
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
@@ -97,30 +97,81 @@ def transform(pipeline: Pipeline, lemmas: list[str]) -> sp.csr_matrix:
     dictionary look-ups and scaled in numpy, about twice as fast as scikit-learn's
     transform (a test holds the two equal); anything else goes through scikit-learn.
     """
-    lemmas = [whole_text_features(f) for f in lemmas]
+    return transform_with_roles(pipeline, lemmas, None)[0]
+
+
+def transform_with_roles(pipeline: Pipeline, lemmas: list[str],
+                         min_role_words: int | None) -> tuple[sp.csr_matrix, list[int], sp.csr_matrix | None]:
+    """:func:`transform`, and with ``min_role_words`` also the matrix of the current roles (the
+    ``r_`` part) of the rows whose role has at least that many words: ``(X, rows, R)``.
+
+    A role's lemmas are a run of its text's own lemmas, so on the fast path its n-gram ids are
+    sliced from the ids just looked up for the whole text instead of being looked up again."""
+    wholes, roles = [], []
+    for i, f in enumerate(lemmas):
+        whole = whole_text_features(f)
+        wholes.append(whole)
+        if min_role_words is not None and len(whole) < len(f):
+            role, words = role_lemmas(f)
+            if words >= min_role_words:
+                roles.append((i, role))
+    rows = [i for i, _ in roles]
     if not _fast_path_ok(pipeline):
-        return sp.csr_matrix(pipeline.named_steps["features"].transform(lemmas))
+        union = pipeline.named_steps["features"]
+        R = sp.csr_matrix(union.transform([r for _, r in roles])) if roles else None
+        return sp.csr_matrix(union.transform(wholes)), rows, R
     v = word_vectorizer(pipeline)
     uni, grams = _lookups(v)
     get1, getn = uni.get, grams.get
     lo, hi = v.ngram_range
     ids: list[int] = []
     lens: list[int] = []
-    for doc in lemmas:
+    role_ids: list[int] = []
+    role_lens: list[int] = []
+    wanted = dict(roles)
+    for i, doc in enumerate(wholes):
         toks = doc.split()
+        current = wanted.get(i)
         start = len(ids)
-        for n in range(lo, hi + 1):
-            if n == 1:
-                ids.extend(map(get1, toks, repeat(-1)))
-            else:
-                ids.extend(map(getn, zip(*(toks[i:] for i in range(n))), repeat(-1)))
-        lens.append(len(ids) - start)
+        if current is None:  # the common case: straight into the flat list
+            for n in range(lo, hi + 1):
+                ids.extend(map(get1, toks, repeat(-1)) if n == 1
+                           else map(getn, zip(*(toks[k:] for k in range(n))), repeat(-1)))
+            lens.append(len(ids) - start)
+        else:
+            per_n = [list(map(get1, toks, repeat(-1))) if n == 1
+                     else list(map(getn, zip(*(toks[k:] for k in range(n))), repeat(-1))) for n in range(lo, hi + 1)]
+            for part in per_n:
+                ids.extend(part)
+            lens.append(len(ids) - start)
+            start = len(role_ids)
+            # Where the role's tokens start in the whole text; any identical run has the same ids.
+            at = (" " + doc + " ").find(" " + current + " ")
+            if at >= 0:
+                a = doc.count(" ", 0, at)
+                b = a + current.count(" ") + 1
+                for n, part in zip(range(lo, hi + 1), per_n):
+                    role_ids.extend(part[a:max(a, b - n + 1)])
+            else:  # not expected: features() builds the role from the text's own lemmas
+                rt = current.split()
+                for n in range(lo, hi + 1):
+                    role_ids.extend(map(get1, rt, repeat(-1)) if n == 1
+                                    else map(getn, zip(*(rt[k:] for k in range(n))), repeat(-1)))
+            role_lens.append(len(role_ids) - start)
+    X = _tfidf(v, ids, lens)
+    R = _tfidf(v, role_ids, role_lens) if roles else None
+    return X, rows, R
+
+
+def _tfidf(v: TfidfVectorizer, ids: list[int], lens: list[int]) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows, l2-normalised, from each row's n-gram ids (-1: not in the vocabulary)."""
+    n_rows = len(lens)
     idx = np.asarray(ids, dtype=np.int64)
     keep = idx >= 0
     # rows arrive in order, so the kept ids with row boundaries are already a CSR matrix
-    rows = np.repeat(np.arange(len(lemmas)), lens)
-    indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=len(lemmas)))]
-    X = sp.csr_matrix((np.ones(int(keep.sum())), idx[keep], indptr), shape=(len(lemmas), len(v.vocabulary_)))
+    rows = np.repeat(np.arange(n_rows), lens)
+    indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=n_rows))]
+    X = sp.csr_matrix((np.ones(int(keep.sum())), idx[keep], indptr), shape=(n_rows, len(v.vocabulary_)))
     X.sum_duplicates()
     X.data = (np.log(X.data) + 1.0) * v.idf_[X.indices]
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())

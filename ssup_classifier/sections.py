@@ -108,10 +108,11 @@ def _word_cut(text: str, start: int, end: int) -> int:
 _MONTH = r"(?:(?:0?[1-9]|1[0-2])[./-] ?|[a-ząćęłńóśźż]{3,11}\.? )"  # "03.", "3/", "marzec ", "sty. "
 _YEAR = r"(?:19[6-9]\d|20[0-4]\d)"
 _NOW = r"(?:obecnie|nadal|teraz|dziś|dzis|aktualnie|present|now|current|currently|today)"
-# A pattern that starts with the year lets the regex engine skip to the next "1" or "2"; a
-# look-behind or an optional month in front would make it try every position (4x slower).
-_RANGE = re.compile(rf"({_YEAR})(?: ?r\.)?\s*(?:–|-|—|−|do|to|until)\s*{_MONTH}?(?:({_YEAR})(?!\d)|(?:do )?{_NOW}\b)")
-_YEAR_ALONE = re.compile(rf"{_YEAR}(?!\d)")
+# One pass over the years: a year, and when a range follows it, the rest of the range. A pattern
+# that starts with the year lets the regex engine skip to the next "1" or "2"; a look-behind or
+# an optional month in front would make it try every position (4x slower).
+_YEAR_OR_RANGE = re.compile(
+    rf"({_YEAR})(?!\d)(?:(?: ?r\.)?\s*(?:–|-|—|−|do|to|until)\s*{_MONTH}?(?:({_YEAR})(?!\d)|(?:do )?({_NOW})\b))?")
 _SINCE_BEFORE = re.compile(rf"(?<!\w)(?:od|since|from) {_MONTH}?$")  # searched just before a year
 _MONTH_BEFORE = re.compile(
     r"(?<!\w)(?:(?:0?[1-9]|1[0-2])[./-] ?|(?:sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|paz|lis|gru|"
@@ -119,6 +120,10 @@ _MONTH_BEFORE = re.compile(
 _CV_SECTION = re.compile(
     r"\b(?:wykształcenie|wyksztalcenie|edukacja|umiejętności|umiejetnosci|języki|jezyki|certyfikaty|kursy|"
     r"zainteresowania|hobby|education|skills|languages|certifications|interests)\b")
+# Each CV section name above starts with one of these; str.find over a role's few hundred
+# characters is several times faster than the regex's scan, which then only confirms a hit.
+_CV_SECTION_ANCHORS = ("wykszta", "edukacj", "umiej", "języki", "jezyki", "certyfikaty", "kursy", "zaintereso",
+                       "hobby", "education", "skills", "languages", "certifications", "interests")
 OPEN_END = 9999  # "obecnie", "present", "od 2022": still in that role
 MAX_ROLE_CHARS = 800
 _SHORT_LINE = 200  # a date on a line this short heads its role; in a longer (pasted) line the role starts at the date
@@ -131,19 +136,17 @@ def date_ranges(low: str) -> list[tuple[int, int, int, int, bool]]:
     if low.count("19") + low.count("20") < 2:  # most ads: two C-level counts and done
         return []
     out = []
-    for m in _RANGE.finditer(low):
+    since = "od " in low or "since " in low or "from " in low
+    for m in _YEAR_OR_RANGE.finditer(low):
         if m.start() and low[m.start() - 1].isdigit():
-            continue  # "12019-..." is not a year
-        first, last = int(m.group(1)), int(m.group(2)) if m.group(2) else OPEN_END
-        if last >= first:
-            out.append((m.start(), m.end(), first, last, True))
-    if "od " in low or "since " in low or "from " in low:
-        spans = [(a, b) for a, b, *_ in out]
-        for m in _YEAR_ALONE.finditer(low):
-            if (_SINCE_BEFORE.search(low, max(0, m.start() - 20), m.start())
-                    and not any(a <= m.start() < b for a, b in spans)):
-                out.append((m.start(), m.end(), int(m.group()), OPEN_END, False))
-        out.sort()
+            continue  # "12019" is not a year
+        first = int(m.group(1))
+        if m.group(2) or m.group(3):
+            last = int(m.group(2)) if m.group(2) else OPEN_END
+            if last >= first:
+                out.append((m.start(), m.end(), first, last, True))
+        elif since and _SINCE_BEFORE.search(low, max(0, m.start() - 20), m.start()):
+            out.append((m.start(), m.end(), first, OPEN_END, False))
     return out
 
 
@@ -171,12 +174,22 @@ def current_role_span(text: str, low: str | None = None) -> tuple[int, int] | No
     if later:
         next_start, next_end = _line(text, later[0])
         end = next_start if next_end - next_start <= _SHORT_LINE and next_start > start else later[0]
-    header = _CV_SECTION.search(low, date_end, end)
-    if header:
-        end = header.start()
-    if end - start > MAX_ROLE_CHARS:
+    header = _cv_section(low, date_end, min(end, start + MAX_ROLE_CHARS))
+    if header >= 0:
+        end = header
+    elif end - start > MAX_ROLE_CHARS:
         end = _word_cut(text, start, start + MAX_ROLE_CHARS)
     return (start, end) if text[start:end].strip() else None
+
+
+def _cv_section(low: str, start: int, end: int) -> int:
+    """Where the first CV section name ("Wykształcenie", "Umiejętności", ...) in ``low[start:end]``
+    begins, or -1. Every match starts with an anchor, so the regex starts at the first one."""
+    first = min((i for i in (low.find(a, start, end) for a in _CV_SECTION_ANCHORS) if i >= 0), default=-1)
+    if first < 0:
+        return -1
+    m = _CV_SECTION.search(low, first, end)
+    return m.start() if m else -1
 
 
 def section_spans(text: str, cv_roles: bool = True) -> list[tuple[str, int, int]]:

@@ -60,3 +60,16 @@ def test_the_current_role_part_is_not_vectorized(tiny_model: SSUPClassifier, lem
     role, words = role_lemmas("obsluga klient t_konsultant r_odbierac r_telefon")
     assert (role, words) == ("odbierac telefon", 2)
     assert role_lemmas("obsluga klient") == ("", 0)
+
+
+def test_role_rows_sliced_from_the_whole_text_equal_their_own_transform(tiny_model: SSUPClassifier,
+                                                                        samples: pd.DataFrame) -> None:
+    from ssup_classifier.pipeline import transform_with_roles
+
+    cvs = tiny_model.features(samples.loc[samples["genre"] == "cv", "text"].tolist())
+    X, rows, R = transform_with_roles(tiny_model.pipeline, cvs, 10)
+    assert len(rows) > 100 and R is not None and R.shape[0] == len(rows)
+    assert abs(X - transform(tiny_model.pipeline, cvs)).max() == 0
+    own = transform(tiny_model.pipeline, [role_lemmas(cvs[i])[0] for i in rows])
+    assert abs(R - own).max() < 1e-12
+    assert all(role_lemmas(cvs[i])[1] >= 10 for i in rows)

@@ -219,3 +219,13 @@ def test_a_cv_role_comes_last_beside_a_duties_header() -> None:
     assert [p for p, _, _ in spans] == ["t_", "d_", "r_"]
     assert cut(cv, spans[-1][1:]) == (
         "2021 – obecnie Konsultant infolinii, ubezpieczenia\nodbieranie telefonów")
+
+
+def test_cv_section_anchors_find_what_the_regex_finds(samples: pd.DataFrame) -> None:
+    from ssup_classifier.sections import _CV_SECTION, _cv_section
+
+    for text in samples.loc[samples["genre"] == "cv", "text"]:
+        low = text.lower()
+        for a, b in ((0, len(low)), (len(low) // 3, 2 * len(low) // 3)):
+            m = _CV_SECTION.search(low, a, b)
+            assert _cv_section(low, a, b) == (m.start() if m else -1)
