@@ -222,7 +222,7 @@ def role_lemmas(features: str) -> tuple[str, int]:
 
 
 def base_lemmas(features: str) -> str:
-    """The whole-text lemmas of a feature string, without the title and duties features."""
+    """The whole-text lemmas of a feature string, without the title, duties and current-role features."""
     return " ".join(w for w in features.split() if w[:2] not in PREFIXES)
 
 

@@ -142,10 +142,16 @@ def test_form_encodings(client: Any) -> None:
 @pytest.mark.parametrize("text, key, warning", [
     ("Przedstawiciel handlowy: realizacja planów sprzedażowych, prowizja od sprzedaży, pozyskiwanie klientów",
      "in_scope", 'id="out-of-scope"'),
+    (None, "in_scope", 'id="out-of-scope"'),  # an out-of-scope text the tiny model was trained on
     ("Sales engineer: product demos, proof of concept with customers, pricing and risk assessment for bids, "
      "working with the sales team", "language", 'id="language"'),
 ])
-def test_warnings_follow_the_prediction(client: Any, text: str, key: str, warning: str) -> None:
+def test_warnings_follow_the_prediction(client: Any, tiny_data: Any, text: str | None, key: str,
+                                        warning: str) -> None:
+    if text is None:
+        tiny = pd.read_csv(tiny_data, dtype=str, keep_default_na=False)
+        text = tiny.loc[(tiny["level"] == "none") & (tiny["split"] == "train") & (tiny["genre"] == "job_ad"),
+                        "text"].iloc[0]
     pred = client.post("/api/v1/classify", json={"text": text}).json()
     r = client.post("/classify", files={"text": (None, text)})
     shown = warning in r.text
