@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ssup_classifier import SSUPClassifier, TextProcessor, TrainConfig, load_samples
-from ssup_classifier.resources import shared_real_ads
+from ssup_classifier.explore import load_real_ads
 from ssup_classifier.training import fit, training_rows
 
 
@@ -32,11 +31,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=8)
     ap.add_argument("--ads", help="real ads CSV (default: ../shared/real_ads/labeled_dev.csv)")
     args = ap.parse_args()
-    ads_path = Path(args.ads) if args.ads else shared_real_ads()
-    if ads_path is None or not ads_path.is_file():
+    ads = load_real_ads(args.ads)
+    if ads is None:
         print("skipped: the evaluation-only real ads (../shared/real_ads/) are not present")
         return 0
-    ads = pd.read_csv(ads_path, dtype=str, keep_default_na=False)
     ads = ads[ads["level"] != "none"]
     samples = load_samples(args.candidate)
     train = samples[samples["split"] == "train"]

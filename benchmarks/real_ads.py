@@ -22,8 +22,8 @@ import pandas as pd
 
 from ssup_classifier import SSUPClassifier, score
 from ssup_classifier.batch import BatchOptions, run_batch
+from ssup_classifier.explore import load_real_ads
 from ssup_classifier.model import sharpen
-from ssup_classifier.resources import shared_real_ads
 
 
 def main() -> int:
@@ -31,11 +31,10 @@ def main() -> int:
     ap.add_argument("--model", help="model directory (default: the bundled model)")
     ap.add_argument("--ads", help="CSV with id,text,level (default: ../shared/real_ads/labeled_dev.csv)")
     args = ap.parse_args()
-    path = Path(args.ads) if args.ads else shared_real_ads()
-    if path is None or not path.is_file():
+    ads = load_real_ads(args.ads)
+    if ads is None:
         print("skipped: the evaluation-only real ads (../shared/real_ads/) are not present")
         return 0
-    ads = pd.read_csv(path, dtype=str, keep_default_na=False)
     model = SSUPClassifier.load(args.model)
     with tempfile.TemporaryDirectory() as d:
         src, dst = Path(d) / "ads.csv", Path(d) / "out.csv"

@@ -253,10 +253,11 @@ def what_if(model: SSUPClassifier, texts: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def load_real_ads() -> pd.DataFrame | None:
-    """The evaluation-only real job ads next to a checkout (id, text, level), or None. Measure, never copy."""
-    path = shared_real_ads()
-    if path is None:
+def load_real_ads(path: str | Path | None = None) -> pd.DataFrame | None:
+    """The evaluation-only real job ads (id, text, level) from ``path`` or next to a checkout, or
+    None when there are none. Measure, never copy."""
+    path = Path(path) if path is not None else shared_real_ads()
+    if path is None or not path.is_file():
         return None
     return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["id", "text", "level"])
 

@@ -21,9 +21,9 @@ from sklearn.pipeline import Pipeline
 from .config import LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
 from .language import detect_language
-from .pipeline import prepare, transform, transform_with_roles, word_vectorizer
+from .pipeline import in_scope_probability, prepare, transform, transform_with_roles, word_vectorizer
 from .resources import default_model_dir
-from .sections import role_lemmas, strip_prefix
+from .sections import strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
 
 logger = logging.getLogger(__name__)
@@ -194,14 +194,14 @@ class SSUPClassifier:
         tokens = [self.processor.feature_tokens(t, sections, cv_roles) for t in texts] if n_reasons else None
         lemmas = ([" ".join(tok.lemma for tok in toks) for toks in tokens] if tokens is not None
                   else list(self.processor.features_many(texts, sections, cv_roles)))
-        X = transform(self.pipeline, lemmas)
+        X, rows, R = transform_with_roles(self.pipeline, lemmas, self._min_role_words())
         unknown = np.flatnonzero(X.getnnz(axis=1) == 0)
         if len(unknown):
             where = f" (text {unknown[0] + 1})" if len(texts) > 1 else ""
             raise InvalidInputError(
                 f"none of the words{where} is known to the model; it reads Polish job ads, "
                 "CVs and notes -- check the language and the encoding of the text")
-        s = self.scores(lemmas, X)
+        s = self._combine(X, rows, R)
         out = []
         for i in range(len(texts)):
             reasons: tuple[Reason, ...] = ()
@@ -220,26 +220,21 @@ class SSUPClassifier:
         s = self.scores(list(lemmas))
         return [s.prediction(i) for i in range(len(lemmas))]
 
-    def scores(self, lemmas: list[str], X: Any = None) -> Scores:
-        """Vectorised scores for :meth:`features` strings (``X``: their matrix, if already built):
-        the batch hot path, with no per-row objects.
+    def scores(self, lemmas: list[str]) -> Scores:
+        """Vectorised scores for :meth:`features` strings: the batch hot path, with no per-row objects.
 
         A CV with several dated roles (the ``r_`` part of its feature string, see sections.py) is
         scored twice: as a whole and by its current role alone. Its level probabilities are the
         mean of the two, and it is in scope only if both say so: the guide labels a CV by its most
         recent role, and a former presales manager now selling on commission is not in sales
         support. A role under ``MIN_ROLE_WORDS`` words (a bare title line) is not scored alone."""
-        min_words = MIN_ROLE_WORDS if self.config.cv_roles else None
-        if X is None:
-            X, rows, R = transform_with_roles(self.pipeline, lemmas, min_words)
-        else:  # the whole-text matrix is built already: only the roles are left
-            rows, roles = [], []
-            for i, f in enumerate(lemmas):
-                role, words = role_lemmas(f)
-                if min_words is not None and words >= min_words:
-                    rows.append(i)
-                    roles.append(role)
-            R = transform(self.pipeline, roles) if rows else None
+        return self._combine(*transform_with_roles(self.pipeline, lemmas, self._min_role_words()))
+
+    def _min_role_words(self) -> int | None:
+        return MIN_ROLE_WORDS if self.config.cv_roles else None
+
+    def _combine(self, X: Any, rows: list[int], R: Any) -> Scores:
+        """Scores of the whole texts ``X``, with the rows ``rows`` also read by their roles ``R``."""
         level, in_scope = self._probabilities(X)
         if rows and R is not None:
             role_level, role_in_scope = self._probabilities(R)
@@ -256,10 +251,8 @@ class SSUPClassifier:
         proba = self.pipeline.named_steps["clf"].predict_proba(X)
         classes = [str(c) for c in self.pipeline.classes_]
         lv = proba[:, [classes.index(str(k)) for k in LEVELS]]
-        scope = getattr(self.pipeline, "scope_", None)
-        if scope is not None:
-            p_in = scope.predict_proba(X)[:, list(scope.classes_).index(True)]
-        else:  # models trained without a scope model: everything but "none" of the seven classes
+        p_in = in_scope_probability(self.pipeline, X)
+        if p_in is None:  # models trained without a scope model: everything but "none" of the seven classes
             p_in = 1.0 - proba[:, classes.index(NONE_LABEL)]
         total = lv.sum(axis=1, keepdims=True)
         return np.divide(lv, total, out=np.full_like(lv, 1.0 / len(LEVELS)), where=total > 0), p_in
@@ -426,10 +419,9 @@ class SSUPClassifier:
         X = transform(self.pipeline, self.features(check["texts"]))
         got = self.pipeline.named_steps["clf"].predict_proba(X)
         drift = float(np.abs(got - np.asarray(check["probabilities"])).max())
-        scope = getattr(self.pipeline, "scope_", None)
-        if scope is not None and "in_scope" in check:
-            got = scope.predict_proba(X)[:, list(scope.classes_).index(True)]
-            drift = max(drift, float(np.abs(got - np.asarray(check["in_scope"])).max()))
+        in_scope = in_scope_probability(self.pipeline, X)
+        if in_scope is not None and "in_scope" in check:
+            drift = max(drift, float(np.abs(in_scope - np.asarray(check["in_scope"])).max()))
         if drift > 0.05:
             raise ModelLoadError(
                 f"model at {path} was trained with scikit-learn {meta.get('versions', {}).get('scikit-learn')} and "

@@ -49,6 +49,15 @@ def build_scope_classifier(config: TrainConfig) -> LogisticRegression:
                               random_state=config.seed)
 
 
+def in_scope_probability(pipeline: Pipeline, X: sp.csr_matrix) -> np.ndarray | None:
+    """The scope model's probability that each row is about sales support, or None for
+    pipelines fitted before there was a scope model."""
+    scope = getattr(pipeline, "scope_", None)
+    if scope is None:
+        return None
+    return scope.predict_proba(X)[:, list(scope.classes_).index(True)]
+
+
 def word_vectorizer(pipeline: Pipeline) -> TfidfVectorizer:
     return dict(pipeline.named_steps["features"].transformer_list)["word"]
 
@@ -129,6 +138,12 @@ def transform_with_roles(pipeline: Pipeline, lemmas: list[str],
     role_ids: list[int] = []
     role_lens: list[int] = []
     wanted = dict(roles)
+
+    def ngram_ids(toks: list[str]) -> list[list[int]]:
+        """Each n's vocabulary ids of ``toks`` (-1: unknown), n = lo .. hi."""
+        return [list(map(get1, toks, repeat(-1))) if n == 1
+                else list(map(getn, zip(*(toks[k:] for k in range(n))), repeat(-1))) for n in range(lo, hi + 1)]
+
     for i, doc in enumerate(wholes):
         toks = doc.split()
         current = wanted.get(i)
@@ -139,8 +154,7 @@ def transform_with_roles(pipeline: Pipeline, lemmas: list[str],
                            else map(getn, zip(*(toks[k:] for k in range(n))), repeat(-1)))
             lens.append(len(ids) - start)
         else:
-            per_n = [list(map(get1, toks, repeat(-1))) if n == 1
-                     else list(map(getn, zip(*(toks[k:] for k in range(n))), repeat(-1))) for n in range(lo, hi + 1)]
+            per_n = ngram_ids(toks)
             for part in per_n:
                 ids.extend(part)
             lens.append(len(ids) - start)
@@ -153,10 +167,8 @@ def transform_with_roles(pipeline: Pipeline, lemmas: list[str],
                 for n, part in zip(range(lo, hi + 1), per_n):
                     role_ids.extend(part[a:max(a, b - n + 1)])
             else:  # not expected: features() builds the role from the text's own lemmas
-                rt = current.split()
-                for n in range(lo, hi + 1):
-                    role_ids.extend(map(get1, rt, repeat(-1)) if n == 1
-                                    else map(getn, zip(*(rt[k:] for k in range(n))), repeat(-1)))
+                for part in ngram_ids(current.split()):
+                    role_ids.extend(part)
             role_lens.append(len(role_ids) - start)
     X = _tfidf(v, ids, lens)
     R = _tfidf(v, role_ids, role_lens) if roles else None

@@ -18,7 +18,7 @@ from .data import data_hash, load_samples
 from .descriptors import load_descriptors
 from .errors import DataError
 from .model import SSUPClassifier
-from .pipeline import build_pipeline, build_scope_classifier, transform
+from .pipeline import build_pipeline, build_scope_classifier, in_scope_probability, transform
 from .resources import descriptors_path, samples_path
 from .sections import whole_text_features
 from .text import TextProcessor
@@ -50,12 +50,12 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
     pipe = build_pipeline(config)
     texts_lemmas = [whole_text_features(f) for f in texts_lemmas]  # a CV's current role is scored apart
     with threadpool_limits(1, user_api="blas"):
-        pipe.fit(texts_lemmas, labels, clf__sample_weight=weights)
+        X = pipe.named_steps["features"].fit_transform(texts_lemmas)  # what pipe.fit does, keeping X
+        pipe.named_steps["clf"].fit(X, labels, sample_weight=weights)
         if config.scope_head:
             # With six level classes against one "none", a text with little evidence gets an
             # in-scope probability near 6/7; a two-class model fitted on the same features,
             # balanced between sales support and the rest, puts such a text near 1/2 instead.
-            X = pipe.named_steps["features"].transform(texts_lemmas)
             pipe.scope_ = build_scope_classifier(config).fit(
                 X, np.asarray(labels, dtype=object) != NONE_LABEL, sample_weight=weights)
     return pipe
@@ -67,9 +67,9 @@ def self_check(pipeline: Any, texts: list[str], features: list[str]) -> dict[str
     X = transform(pipeline, features)
     check: dict[str, Any] = {"texts": texts,
                              "probabilities": np.round(pipeline.named_steps["clf"].predict_proba(X), 8).tolist()}
-    scope = getattr(pipeline, "scope_", None)
-    if scope is not None:
-        check["in_scope"] = np.round(scope.predict_proba(X)[:, list(scope.classes_).index(True)], 8).tolist()
+    in_scope = in_scope_probability(pipeline, X)
+    if in_scope is not None:
+        check["in_scope"] = np.round(in_scope, 8).tolist()
     return check
 
 
