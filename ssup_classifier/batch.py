@@ -73,16 +73,17 @@ def classify_cells(model: SSUPClassifier, texts: Sequence[object],
             ok.append(i)
         except InvalidInputError as e:
             errs[i] = str(e)
-    out: list[list[Any]] = [[""] * (len(OUTPUT_COLUMNS) - 1) + [e] for e in errs]
+    blank = [""] * (len(OUTPUT_COLUMNS) - 1)
+    out: list[list[Any]] = [blank + [e] if e else blank for e in errs]  # every cell set below
     if ok:
         s = model.scores(lemmas)
         probs = np.round(s.probabilities, 4).tolist()
         conf = np.round(s.confidence, 4).tolist()
+        levels = s.level.tolist()
+        scope = ["true" if x else "false" for x in s.in_scope.tolist()]
+        known = s.known.tolist()
         for j, i in enumerate(ok):
-            if not s.known[j]:
-                out[i][-1] = UNKNOWN_WORDS
-                continue
-            out[i] = [int(s.level[j]), conf[j], "true" if s.in_scope[j] else "false", *probs[j], ""]
+            out[i] = [levels[j], conf[j], scope[j], *probs[j], ""] if known[j] else blank + [UNKNOWN_WORDS]
     return out
 
 

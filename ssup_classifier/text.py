@@ -139,9 +139,22 @@ class MorfeuszLexicon:
         return " ".join(self.lemma(x) for x in _WORD.findall(word) if len(x) > 1 and x.isalpha())
 
     def preload(self, table: dict[str, str]) -> None:
-        """Take lemmas already worked out (lower-case form -> lemma), e.g. a model's own table."""
-        if len(self._cache) + len(table) < _CACHE_LIMIT:
-            self._cache.update(table)
+        """Take lemmas already worked out (lower-case form -> lemma), e.g. a model's own table.
+
+        The words of a text are also looked up as written (:meth:`lemma_string`), so each form
+        goes in lower-case, capitalised and upper-case too: a first batch then meets its common
+        words already known instead of each taking the slow path once."""
+        if len(self._cache) + len(table) >= _CACHE_LIMIT:
+            return
+        self._cache.update(table)
+        if len(self._features) + 3 * len(table) >= _CACHE_LIMIT:
+            return
+        for form, lemma in table.items():
+            if len(form) < 2 or not form.isalpha():
+                continue
+            for written in (form, form.capitalize(), form.upper()):
+                if written.lower() == form:
+                    self._features[written] = lemma
 
     def lemma(self, form: str) -> str:
         hit = self._cache.get(form)

@@ -233,6 +233,18 @@ def test_lemma_table_holds_what_the_lexicon_says(tiny_model_dir: Path) -> None:
     assert {f: fresh.lemma(f) for f in sample} == {f: table[f] for f in sample}
 
 
+def test_preloaded_table_gives_the_lemmas_of_a_fresh_lexicon(tiny_model_dir: Path) -> None:
+    from ssup_classifier.text import MorfeuszLexicon
+
+    table = json.loads((tiny_model_dir / "lemmas.json").read_text(encoding="utf-8"))
+    words = [w for f in sorted(table)[::40] for w in (f, f.capitalize(), f.upper())]
+    words += ["Klientów", "OFERT", "xyzzyq", "COVID19", "B2B", "a", "2024"]
+    loaded = MorfeuszLexicon()
+    loaded.preload(table)
+    assert "Klientów" in loaded._features or "klientów" not in table  # the written forms are there too
+    assert loaded.lemma_string(words) == MorfeuszLexicon().lemma_string(words)
+
+
 def test_lemma_table_is_used_only_with_the_same_dictionary(tiny_model_dir: Path, tmp_path: Path) -> None:
     d = _copy(tiny_model_dir, tmp_path)
     assert SSUPClassifier.load(d).lemma_table
