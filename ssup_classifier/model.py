@@ -23,7 +23,7 @@ from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, 
 from .language import detect_language
 from .pipeline import in_scope_probability, prepare, transform, transform_with_roles, word_vectorizer
 from .resources import default_model_dir
-from .sections import strip_prefix
+from .sections import ROLE_PREFIX, strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
 
 logger = logging.getLogger(__name__)
@@ -202,11 +202,14 @@ class SSUPClassifier:
                 f"none of the words{where} is known to the model; it reads Polish job ads, "
                 "CVs and notes -- check the language and the encoding of the text")
         s = self._combine(X, rows, R)
+        role_row = {i: k for k, i in enumerate(rows)}
         out = []
         for i in range(len(texts)):
             reasons: tuple[Reason, ...] = ()
             if tokens is not None:
-                reasons = self._reasons(X[i], int(s.level[i]), texts[i], tokens[i], n_reasons)
+                k = role_row.get(i)
+                role = R[k] if k is not None and R is not None else None
+                reasons = self._reasons(X[i], int(s.level[i]), texts[i], tokens[i], n_reasons, role)
             out.append(replace(s.prediction(i, reasons), language=detect_language(texts[i])))
         return out
 
@@ -273,38 +276,62 @@ class SSUPClassifier:
         if str(label) not in [str(c) for c in self.pipeline.classes_]:
             raise InvalidInputError(f"unknown label {label!r}; use 1-6 or 'none'")
         tokens = self.processor.feature_tokens(text, self.config.sections, self.config.cv_roles)
-        X = transform(self.pipeline, [" ".join(t.lemma for t in tokens)])
-        return self._reasons(X[0], label, text, tokens, n)
+        X, rows, R = transform_with_roles(self.pipeline, [" ".join(t.lemma for t in tokens)], self._min_role_words())
+        return self._reasons(X[0], label, text, tokens, n, R[0] if rows and R is not None else None)
 
-    def _reasons(self, x: Any, label: int | str, text: str, tokens: list[Token], n: int) -> tuple[Reason, ...]:
-        """Phrases whose features add most to ``label``'s score, weights centred over classes."""
+    def _reasons(self, x: Any, label: int | str, text: str, tokens: list[Token], n: int,
+                 role: Any = None) -> tuple[Reason, ...]:
+        """Phrases whose features add most to ``label``'s score, weights centred over classes.
+
+        A CV read also by its current role (``role``: that role's feature row) is scored as the
+        mean of the two readings, and so are its phrases: each feature counts half from the whole
+        text and half from the role, and a phrase the role contributes is shown where the current
+        role says it, not where an older role happens to say it first."""
         cls = [str(c) for c in self.pipeline.classes_].index(str(label))
         coef = self.pipeline.named_steps["clf"].coef_
         n_word = len(word_vectorizer(self.pipeline).vocabulary_)
         names = word_vectorizer(self.pipeline).get_feature_names_out()
-        x = x.tocsr()
-        cols = [j for j in x.indices if j < n_word]
-        if not cols:
-            return ()
-        centred = coef[cls, cols] - coef[:, cols].mean(axis=0)
-        contrib = np.asarray(x[0, cols].toarray()).ravel() * centred
+        weight: dict[int, float] = {}
+        in_role: set[int] = set()
+        for row, share in ((x, 1.0 if role is None else 0.5), (role, 0.5)):
+            if row is None:
+                continue
+            row = row.tocsr()
+            cols = [j for j in row.indices if j < n_word]
+            if not cols:
+                continue
+            centred = coef[cls, cols] - coef[:, cols].mean(axis=0)
+            for j, c in zip(cols, np.asarray(row[0, cols].toarray()).ravel() * centred * share):
+                weight[j] = weight.get(j, 0.0) + float(c)
+            if row is role:
+                in_role.update(cols)
         lemmas = [t.lemma for t in tokens]
         reasons: list[Reason] = []
         covered: set[int] = set()  # character offsets already explained
-        for k in np.argsort(-contrib):
-            if contrib[k] <= 0 or len(reasons) >= n:
+        for j in sorted(weight, key=lambda j: -weight[j]):
+            if weight[j] <= 0 or len(reasons) >= n:
                 break
-            parts = str(names[cols[k]]).split(" ")
-            for i in range(len(lemmas) - len(parts) + 1):
-                if lemmas[i:i + len(parts)] == parts:
-                    s, e = tokens[i].start, tokens[i + len(parts) - 1].end
-                    # a title or duties feature repeats words of the whole text: one reason each
-                    if covered.intersection(range(s, e)):
-                        continue
+            parts = str(names[j]).split(" ")
+            # the current role's own tokens (``r_``) first, when the role carries this feature
+            for wanted in ([[ROLE_PREFIX + p for p in parts]] if j in in_role else []) + [parts]:
+                span = self._find(lemmas, tokens, wanted, covered)
+                if span is not None:
+                    s, e = span
                     covered.update(range(s, e))
-                    reasons.append(Reason(text[s:e], strip_prefix(" ".join(parts)), round(float(contrib[k]), 6), s, e))
+                    reasons.append(Reason(text[s:e], strip_prefix(" ".join(parts)), round(weight[j], 6), s, e))
                     break
         return tuple(reasons)
+
+    @staticmethod
+    def _find(lemmas: list[str], tokens: list[Token], parts: list[str], covered: set[int]) -> tuple[int, int] | None:
+        """Character span of the first run of ``parts`` in ``lemmas`` not already explained
+        (a title, duties or role feature repeats words of the whole text: one reason each)."""
+        for i in range(len(lemmas) - len(parts) + 1):
+            if lemmas[i:i + len(parts)] == parts:
+                s, e = tokens[i].start, tokens[i + len(parts) - 1].end
+                if not covered.intersection(range(s, e)):
+                    return s, e
+        return None
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, path: str | Path, card: str | None = None) -> Path:

@@ -229,3 +229,27 @@ def test_cv_section_anchors_find_what_the_regex_finds(samples: pd.DataFrame) -> 
         for a, b in ((0, len(low)), (len(low) // 3, 2 * len(low) // 3)):
             m = _CV_SECTION.search(low, a, b)
             assert _cv_section(low, a, b) == (m.start() if m else -1)
+
+
+CHRONOLOGICAL_CV = """Przebieg kariery
+2012 – 2015: Konsultant infolinii, Telekom Serwis – odbierałem połączenia od klientów, udzielałem informacji o \
+taryfach i przekazywałem reklamacje do działu technicznego.
+2015 – 2022: Presales Manager, SoftLine Integracje – kierowałem zespołem inżynierów presales, odpowiadałem za \
+merytoryczną zawartość ofert przetargowych, ustalałem KPI i standardy jakości ofert.
+03.2023 – obecnie: Konsultant infolinii, Bank Spółdzielczy w Radomiu – odbieram połączenia od klientów, udzielam \
+informacji o rachunkach i kartach, przekazuję zgłoszenia do właściwych działów i wprowadzam dane do systemu.
+Wykształcenie
+Politechnika Warszawska, informatyka"""
+
+
+def test_a_cvs_reasons_point_at_its_current_role(default_model: SSUPClassifier) -> None:
+    # Oldest role first: the words of the current hotline job occur first in the 2012 one.
+    from ssup_classifier.sections import current_role_span
+
+    start, end = current_role_span(CHRONOLOGICAL_CV)
+    p = default_model.predict(CHRONOLOGICAL_CV, n_reasons=8)
+    assert p.level == 1 and p.reasons
+    inside = [start <= r.start and r.end <= end for r in p.reasons]
+    assert sum(inside) >= 6, [(r.phrase, r.start) for r in p.reasons]
+    assert default_model.reasons(CHRONOLOGICAL_CV) == p.reasons
+    assert all(CHRONOLOGICAL_CV[r.start:r.end] == r.phrase for r in p.reasons)
