@@ -31,7 +31,8 @@ SPACY_MODEL = "pl_core_news_sm"
 BACKENDS = (MORFEUSZ, SPACY_MODEL)
 
 _WORD = re.compile(r"[^\W\d_]+")
-_WORDISH = re.compile(r"\w+")  # ~25% faster to scan; runs with digits or "_" are split into _WORD runs later
+_WORDISH = re.compile(r"\w{2,}")  # faster to scan than _WORD; runs with digits or "_" are split into _WORD runs
+# later, and one-character runs give no lemma either way, so the regex skips them
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|\s+|.", re.DOTALL)
 _FOLD = str.maketrans("ąćęłńóśźż", "acelnoszz")
 # Morfeusz tags by preference when a form has several readings: nouns first, then
