@@ -9,6 +9,7 @@ row, in the same order, whatever the engine or the number of worker processes.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections import deque
@@ -117,9 +118,11 @@ def classify_frame(model: SSUPClassifier, df: pd.DataFrame, text_columns: Sequen
 _WORKER_MODEL: SSUPClassifier | None = None
 
 
-def _init_worker(model_dir: str) -> None:
+def _init_worker(model_dir: str, model: SSUPClassifier | None = None) -> None:
+    """Give a worker its model: the parent's own when the worker is a fork of it (inherited,
+    warm caches included, no second load), otherwise loaded from ``model_dir``."""
     global _WORKER_MODEL
-    _WORKER_MODEL = SSUPClassifier.load(model_dir)
+    _WORKER_MODEL = model if model is not None else SSUPClassifier.load(model_dir)
 
 
 def _work(texts: list[str], errors: list[str]) -> list[list[Any]]:
@@ -192,9 +195,13 @@ def run_batch(model: SSUPClassifier, sources: Sequence[str | Path] | str | Path,
     pool = None
     try:
         if submit is None and opts.jobs > 1:
-            if model.source is None:
+            # A forked worker starts with the parent's memory, model included; handing the model
+            # over costs nothing (nothing is pickled), and spares each worker a second load.
+            fork = multiprocessing.get_start_method() == "fork"
+            if model.source is None and not fork:
                 raise DataError("parallel runs need a model loaded from a directory (SSUPClassifier.load)")
-            pool = ProcessPoolExecutor(opts.jobs, initializer=_init_worker, initargs=(str(model.source),))
+            pool = ProcessPoolExecutor(opts.jobs, initializer=_init_worker,
+                                       initargs=(str(model.source), model if fork else None))
             submit = lambda t, e: pool.submit(_work, t, e)  # noqa: E731
             window = max(window, 2 * opts.jobs)
         if submit is None:
