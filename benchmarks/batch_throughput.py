@@ -1,6 +1,6 @@
 """Batch throughput and peak memory of `ssup batch`, against a bare TF-IDF + LR floor.
 
-    python benchmarks/batch_throughput.py [--sizes 10000 100000] [--memory-sizes 10000 100000 1000000]
+    python benchmarks/batch_throughput.py [--sizes 10000 100000] [--memory-sizes 10000 100000 1000000] [--repeats 3]
 
 Every measurement runs in its own fresh Python process (so peak RSS is that run's own)
 on the same generated CSV: the labelled samples' texts cycled to the wanted row count,
@@ -81,11 +81,25 @@ def measure(mode: str, src: Path, tmp: Path) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def best_of(modes: list[str], src: Path, tmp: Path, repeats: int) -> dict[str, dict[str, float]]:
+    """Each mode's fastest of ``repeats`` runs, the modes taking turns (floor, ssup, floor, ...):
+    on a shared machine a slow spell then hits every mode alike, and the best run is the one
+    least disturbed by other work."""
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(repeats):
+        for mode in modes:
+            r = measure(mode, src, tmp)
+            if mode not in best or r["rows_per_s"] > best[mode]["rows_per_s"]:
+                best[mode] = dict(r, peak_mb=max(r["peak_mb"], best.get(mode, r)["peak_mb"]))
+    return best
+
+
 NOTE = ("The model carries the lemmas of its training texts' word forms (`lemmas.json`), as the floor's "
         "fitted vectorizer carries their vocabulary; both are loaded before the clock starts. These rows are "
         "training texts, so every form is known to both. On real job-board ads the table covers 88% of word "
         "tokens and 60% of distinct forms; each other form costs one Morfeusz look-up (about 20 microseconds) the "
-        "first time a process meets it. With `--jobs 2`, two workers each load the model. Memory stays flat "
+        "first time a process meets it. With `--jobs 2` the two workers are forks that share the loaded model "
+        "(where processes are spawned instead, each loads it). Memory stays flat "
         "because rows stream through in chunks of 2,000.")
 
 
@@ -103,6 +117,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--memory-sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each mode per size; the best counts")
     ap.add_argument("--out", default="docs/performance.md")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -110,9 +125,10 @@ def main() -> None:
         print(json.dumps(child(*args.child)))
         return
     lines = ["## Batch throughput (`benchmarks/batch_throughput.py`)\n",
-             f"{os.cpu_count()} cores. Each figure is one fresh process on the same generated CSV (labelled-sample",
+             f"{os.cpu_count()} cores. Each run is one fresh process on the same generated CSV (labelled-sample",
              "texts cycled, ~950 characters a row). Floor: pandas + a bare word TF-IDF + logistic regression",
-             "pipeline reading, scoring and writing the same rows in the same run.\n",
+             "pipeline reading, scoring and writing the same rows in the same run. Each figure is the best",
+             f"of {args.repeats} runs, the floor and ssup taking turns.\n",
              "| rows | floor rows/s | ssup `--jobs 1` rows/s | ratio to floor | ssup `--jobs 2` rows/s "
              "| jobs 2 / jobs 1 |",
              "|---|---|---|---|---|---|"]
@@ -122,11 +138,13 @@ def main() -> None:
         for n in sorted(set(args.sizes) | set(args.memory_sizes)):
             src = tmp / f"rows-{n}.csv"
             make_csv(src, n)
-            one = measure("j1", src, tmp)
+            if n in args.sizes:
+                runs = best_of(["floor", "j1", "j2"], src, tmp, args.repeats)
+                floor, one, two = runs["floor"], runs["j1"], runs["j2"]
+            else:
+                one = measure("j1", src, tmp)
             mem[n] = one
             if n in args.sizes:
-                floor = measure("floor", src, tmp)
-                two = measure("j2", src, tmp)
                 lines.append(f"| {n:,} | {floor['rows_per_s']:,.0f} | {one['rows_per_s']:,.0f} | "
                              f"{one['rows_per_s'] / floor['rows_per_s']:.2f} | {two['rows_per_s']:,.0f} | "
                              f"{two['rows_per_s'] / one['rows_per_s']:.2f} |")
