@@ -22,7 +22,7 @@ from .descriptors import load_descriptors
 from .errors import InvalidInputError
 from .evaluation import HEADLINE, MODEL, Inputs, cv_folds, fit_all, predict_all, score
 from .model import Prediction, SSUPClassifier
-from .pipeline import word_vectorizer
+from .pipeline import feature_names, word_vectorizer
 from .resources import shared_real_ads
 from .text import TextProcessor
 
@@ -207,7 +207,7 @@ def top_features(model: SSUPClassifier, label: str | int, n: int = 10) -> tuple[
     ``t_…`` come from the title of an ad and ``d_…`` from its duties section (sections.py).
     """
     w = _class_weights(model, str(label))
-    names = word_vectorizer(model.pipeline).get_feature_names_out()
+    names = feature_names(word_vectorizer(model.pipeline))
     pos, neg = np.argsort(-w)[:n], np.argsort(w)[:n]
     return (pd.DataFrame({"feature": names[pos], "weight": w[pos]}),
             pd.DataFrame({"feature": names[neg], "weight": w[neg]}))

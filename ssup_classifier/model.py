@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from .config import LEVELS, NONE_LABEL, TrainConfig
 from .errors import BackendUnavailableError, InvalidInputError, ModelLoadError, ModelNotFoundError
 from .language import detect_language
-from .pipeline import in_scope_probability, prepare, transform, transform_with_roles, word_vectorizer
+from .pipeline import feature_names, in_scope_probability, prepare, transform, transform_with_roles, word_vectorizer
 from .resources import default_model_dir
 from .sections import ROLE_PREFIX, strip_prefix
 from .text import MORFEUSZ, TextProcessor, Token, backend_info, shared_lexicon
@@ -290,7 +290,7 @@ class SSUPClassifier:
         cls = [str(c) for c in self.pipeline.classes_].index(str(label))
         coef = self.pipeline.named_steps["clf"].coef_
         n_word = len(word_vectorizer(self.pipeline).vocabulary_)
-        names = word_vectorizer(self.pipeline).get_feature_names_out()
+        names = feature_names(word_vectorizer(self.pipeline))
         weight: dict[int, float] = {}
         in_role: set[int] = set()
         for row, share in ((x, 1.0 if role is None else 0.5), (role, 0.5)):

@@ -164,6 +164,18 @@ def _lookup(v: TfidfVectorizer) -> _Lookup:
     return found
 
 
+_NAMES: weakref.WeakKeyDictionary[TfidfVectorizer, tuple[dict[str, int], np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def feature_names(v: TfidfVectorizer) -> np.ndarray:
+    """``v.get_feature_names_out()``, built once per fitted vocabulary: building the ~45k names
+    took 6 of the 7 ms that explaining one prediction cost."""
+    found = _NAMES.get(v)
+    if found is None or found[0] is not v.vocabulary_:
+        found = _NAMES[v] = (v.vocabulary_, v.get_feature_names_out())
+    return found[1]
+
+
 def prepare(pipeline: Pipeline) -> None:
     """Build what :func:`transform` looks features up in now (at load), not on the first batch."""
     if _fast_path_ok(pipeline):

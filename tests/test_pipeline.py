@@ -73,3 +73,16 @@ def test_role_rows_sliced_from_the_whole_text_equal_their_own_transform(tiny_mod
     own = transform(tiny_model.pipeline, [role_lemmas(cvs[i])[0] for i in rows])
     assert abs(R - own).max() < 1e-12
     assert all(role_lemmas(cvs[i])[1] >= 10 for i in rows)
+
+
+def test_feature_names_are_built_once_per_vocabulary(tiny_model: SSUPClassifier) -> None:
+    import copy
+
+    from ssup_classifier.pipeline import feature_names, word_vectorizer
+
+    v = copy.deepcopy(word_vectorizer(tiny_model.pipeline))
+    first = feature_names(v)
+    assert list(first) == list(v.get_feature_names_out())
+    assert feature_names(v) is first  # cached
+    v.vocabulary_ = {w: len(v.vocabulary_) - 1 - i for w, i in v.vocabulary_.items()}  # a new vocabulary
+    assert list(feature_names(v)) == list(first[::-1])
