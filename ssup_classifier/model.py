@@ -176,11 +176,17 @@ class SSUPClassifier:
         self.metadata = metadata or {}
         self.source: Path | None = None  # the directory it was loaded from, if any
         self.lemma_table: dict[str, str] = {}  # word form -> lemma for the training texts' forms
+        self._config: tuple[dict[str, Any], TrainConfig] | None = None
 
     # -- prediction --------------------------------------------------------------------
     @property
     def config(self) -> TrainConfig:
-        return TrainConfig.from_dict(self.metadata.get("config", {}))
+        """The training configuration from the metadata, rebuilt only when that changes
+        (a prediction asks for it several times; building it takes ~8 µs, comparing ~1 µs)."""
+        raw = self.metadata.get("config", {})
+        if self._config is None or self._config[0] != raw:
+            self._config = (copy.deepcopy(raw), TrainConfig.from_dict(raw))
+        return self._config[1]
 
     def predict(self, text: str, n_reasons: int = 8) -> Prediction:
         return self.predict_many([text], n_reasons=n_reasons)[0]

@@ -351,3 +351,11 @@ def test_short_current_roles_and_old_models_skip_the_cv_rule(tiny_model: SSUPCla
                          {"config": {k: v for k, v in tiny_model.metadata["config"].items() if k != "cv_roles"}})
     assert old.config.cv_roles is False
     assert " r_" not in old.features([CAREER_CV])[0]
+
+
+def test_config_follows_the_metadata(tiny_model_dir: Path) -> None:
+    m = SSUPClassifier.load(tiny_model_dir)
+    first = m.config
+    assert m.config is first  # built once while the metadata stays the same
+    m.metadata["config"]["in_scope_threshold"] = 0.93
+    assert m.config.in_scope_threshold == 0.93 and first.in_scope_threshold != 0.93
