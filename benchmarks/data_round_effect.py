@@ -5,9 +5,10 @@
 CANDIDATE.csv is a labelled-samples file (the schema of data/labeled_samples.csv) that
 already holds the new rows; `--new` is a regular expression matching their ids. Each run
 draws a random 90% of the other `train` rows, fits the model on it with and without the
-new `train` rows, and scores both on the in-scope real ads (../shared/real_ads/, evaluation
-only; without them the script says so and exits 0). One fit on all rows moves a few
-borderline ads either way; the mean change over paired runs is the round's effect.
+new `train` rows, and scores both on the real ads (../shared/real_ads/, evaluation only;
+without them the script says so and exits 0): exact level accuracy on the in-scope ads, and
+the recall of the in-scope flag on each side. One fit on all rows moves a few borderline ads
+either way; the mean change over paired runs is the round's effect.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ def main() -> int:
     if ads is None:
         print("skipped: the evaluation-only real ads (../shared/real_ads/) are not present")
         return 0
-    ads = ads[ads["level"] != "none"]
     samples = load_samples(args.candidate)
     train = samples[samples["split"] == "train"]
     try:
@@ -58,25 +58,35 @@ def main() -> int:
         cache.update(zip(missing, processor.features_many(missing, config.sections, config.cv_roles)))
         return [cache[t] for t in texts]
 
-    truth = ads["level"].astype(int).to_numpy()
+    in_scope = (ads["level"] != "none").to_numpy()
+    truth = ads["level"].to_numpy()
     ad_features = features(ads["text"].tolist())
+    names = ("exact", "in-scope recall", "out-of-scope recall")
 
-    def exact(rows: pd.DataFrame) -> float:
+    def scores(rows: pd.DataFrame) -> np.ndarray:
         texts, labels, weights = training_rows(rows, None, config)
         model = SSUPClassifier(fit(features(texts), labels, weights, config), processor,
                                {"config": config.to_dict()})
-        return float(np.mean([p.level for p in model.predict_lemmas(ad_features)] == truth))
+        preds = model.predict_lemmas(ad_features)
+        level = np.array([str(p.level) for p in preds])
+        flag = np.array([p.in_scope for p in preds])
+        return np.array([np.mean(level[in_scope] == truth[in_scope]), np.mean(flag[in_scope]),
+                         np.mean(~flag[~in_scope])])
 
     rng = np.random.default_rng(config.seed)
     changes = []
-    print(f"{len(new)} new train rows; {len(old)} other train rows; {len(ads)} in-scope real ads")
+    print(f"{len(new)} new train rows; {len(old)} other train rows; "
+          f"{int(in_scope.sum())} in-scope and {int((~in_scope).sum())} out-of-scope real ads")
     for run in range(args.runs):
         sub = old.sample(frac=0.9, random_state=int(rng.integers(2**31)))
-        without, with_new = exact(sub), exact(pd.concat([sub, new]))
+        without, with_new = scores(sub), scores(pd.concat([sub, new]))
         changes.append(with_new - without)
-        print(f"  run {run + 1}: exact {without:.3f} -> {with_new:.3f} ({with_new - without:+.3f})", flush=True)
+        print(f"  run {run + 1}: " + "; ".join(f"{n} {a:.3f} -> {b:.3f} ({b - a:+.3f})"
+                                               for n, a, b in zip(names, without, with_new)), flush=True)
     d = np.array(changes)
-    print(f"mean change {d.mean():+.3f} (sd {d.std():.3f}, lowest {d.min():+.3f}, highest {d.max():+.3f})")
+    for k, n in enumerate(names):
+        print(f"{n}: mean change {d[:, k].mean():+.3f} (sd {d[:, k].std():.3f}, lowest {d[:, k].min():+.3f}, "
+              f"highest {d[:, k].max():+.3f})")
     return 0
 
 
