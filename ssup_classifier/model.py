@@ -299,9 +299,8 @@ class SSUPClassifier:
         names = feature_names(word_vectorizer(self.pipeline))
         weight: dict[int, float] = {}
         in_role: set[int] = set()
-        for row, share in ((x, 1.0 if role is None else 0.5), (role, 0.5)):
-            if row is None:
-                continue
+        readings = [(x, 1.0, False)] if role is None else [(x, 0.5, False), (role, 0.5, True)]
+        for row, share, is_role in readings:
             row = row.tocsr()
             cols = [j for j in row.indices if j < n_word]
             if not cols:
@@ -309,7 +308,7 @@ class SSUPClassifier:
             centred = coef[cls, cols] - coef[:, cols].mean(axis=0)
             for j, c in zip(cols, np.asarray(row[0, cols].toarray()).ravel() * centred * share):
                 weight[j] = weight.get(j, 0.0) + float(c)
-            if row is role:
+            if is_role:
                 in_role.update(cols)
         lemmas = [t.lemma for t in tokens]
         reasons: list[Reason] = []
