@@ -26,6 +26,10 @@ class TrainConfig:
     # A CV with several dated roles is judged by its whole text and by its current role alone:
     # the level averages the two, and it is in scope only if both say so (sections.py, model.py).
     cv_roles: bool = True
+    # Function words ("i", "w", "się", "jak", "dla", "the", ...; FUNCTION_WORDS in pipeline.py)
+    # are no features on their own; n-grams that contain them are. Accuracy is the same either
+    # way on every set we measure, and reasons then name content, not "przy" or "dla".
+    drop_function_words: bool = True
     C: float = 10.0
     class_weight: str | None = "balanced"
     max_iter: int = 3000
@@ -58,6 +62,7 @@ class TrainConfig:
         d.setdefault("scope_head", False)  # ... and before the separate scope model
         d.setdefault("level_temperature", 1.0)  # ... and before the level probabilities were calibrated
         d.setdefault("cv_roles", False)  # ... and before CVs were read by their current role
+        d.setdefault("drop_function_words", False)  # ... and before function words were dropped
         for key in ("word_ngrams", "char_ngrams"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

@@ -15,6 +15,25 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .config import TrainConfig
 from .sections import role_lemmas, whole_text_features
 
+# Function words as the lemmatizer writes them (lower case, no diacritics): prepositions,
+# conjunctions, pronouns, auxiliaries and their English counterparts. Not "nie" and not
+# "bez": "bez doświadczenia" and "nie wymagamy" say something, and as unigrams they stay too.
+FUNCTION_WORDS = frozenset("""
+a ale albo co czy dla do gdy i itp jak jako jesli juz lub miedzy na nad o od on ona oni oraz po pod
+przed przez przy sie swoj ta takze te ten tego tez to tylko twoj twoje ty tym u w we wiec wy z za ze
+bardzo byc miec my nasz nasze np ktory ktora ktore etc swoje tenze
+an and are as at be by for in is it of on or our that the this to we will with you your
+""".split())
+
+
+def without_function_words(vectorizer: TfidfVectorizer) -> list[str]:
+    """A fitted word vectorizer's terms in column order, less the function words on their own
+    (also as title/duties features, ``t_przy``); n-grams that contain them stay."""
+    def is_function_word(term: str) -> bool:
+        return " " not in term and (term[2:] if term[:2] in ("t_", "d_") else term) in FUNCTION_WORDS
+    vocab = vectorizer.vocabulary_
+    return [t for t in sorted(vocab, key=vocab.__getitem__) if not is_function_word(t)]
+
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
     """An unfitted pipeline whose input is lemma strings (see ``TextProcessor.lemmas``)."""

@@ -18,7 +18,14 @@ from .data import data_hash, load_samples
 from .descriptors import load_descriptors
 from .errors import DataError
 from .model import SSUPClassifier
-from .pipeline import build_pipeline, build_scope_classifier, in_scope_probability, transform
+from .pipeline import (
+    build_pipeline,
+    build_scope_classifier,
+    in_scope_probability,
+    transform,
+    without_function_words,
+    word_vectorizer,
+)
 from .resources import descriptors_path, samples_path
 from .sections import whole_text_features
 from .text import TextProcessor
@@ -50,7 +57,15 @@ def fit(texts_lemmas: list[str], labels: list[str], weights: np.ndarray, config:
     pipe = build_pipeline(config)
     texts_lemmas = [whole_text_features(f) for f in texts_lemmas]  # a CV's current role is scored apart
     with threadpool_limits(1, user_api="blas"):
-        X = pipe.named_steps["features"].fit_transform(texts_lemmas)  # what pipe.fit does, keeping X
+        features = pipe.named_steps["features"]
+        X = features.fit_transform(texts_lemmas)  # what pipe.fit does, keeping X
+        if config.drop_function_words:
+            # Fit again on the same texts with the selected terms less the function words: the
+            # same document frequencies, so the same idf for every term that stays.
+            word = word_vectorizer(pipe)
+            word.set_params(vocabulary=without_function_words(word))
+            X = features.fit_transform(texts_lemmas)
+            word.set_params(vocabulary=None)  # the terms stay in vocabulary_ (saved beside the model)
         pipe.named_steps["clf"].fit(X, labels, sample_weight=weights)
         if config.scope_head:
             # With six level classes against one "none", a text with little evidence gets an

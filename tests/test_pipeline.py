@@ -86,3 +86,27 @@ def test_feature_names_are_built_once_per_vocabulary(tiny_model: SSUPClassifier)
     assert feature_names(v) is first  # cached
     v.vocabulary_ = {w: len(v.vocabulary_) - 1 - i for w, i in v.vocabulary_.items()}  # a new vocabulary
     assert list(feature_names(v)) == list(first[::-1])
+
+
+def test_function_words_are_no_features_of_their_own(tiny_model: SSUPClassifier) -> None:
+    from ssup_classifier.pipeline import FUNCTION_WORDS, word_vectorizer
+
+    vocab = word_vectorizer(tiny_model.pipeline).vocabulary_
+    assert sorted(vocab.values()) == list(range(len(vocab)))  # columns renumbered without gaps
+    alone = [t for t in vocab if " " not in t and (t[2:] if t[:2] in ("t_", "d_") else t) in FUNCTION_WORDS]
+    assert alone == []
+    assert any(w in FUNCTION_WORDS for t in vocab if " " in t for w in t.split())  # "obsluga przy" and such stay
+    assert tiny_model.config.drop_function_words
+    assert TrainConfig.from_dict({}).drop_function_words is False  # models saved before keep them
+
+
+def test_dropping_function_words_keeps_every_other_terms_idf(tiny_data) -> None:
+    from ssup_classifier import train
+    from ssup_classifier.pipeline import word_vectorizer
+
+    kept = word_vectorizer(train(TrainConfig(), data=tiny_data).model.pipeline)
+    full = word_vectorizer(train(replace(TrainConfig(), drop_function_words=False), data=tiny_data).model.pipeline)
+    assert 0 < len(full.vocabulary_) - len(kept.vocabulary_) < 200
+    for term, i in kept.vocabulary_.items():
+        assert kept.idf_[i] == full.idf_[full.vocabulary_[term]]
+    assert kept.get_params()["vocabulary"] is None  # the terms are saved beside the model, not in it
