@@ -148,6 +148,8 @@ def model_card(result: TrainResult) -> str:
     tb = meta["text_backend"]
     sections = (", with an ad's title and duties section read again as separate features"
                 if meta["config"].get("sections") else "")
+    if meta["config"].get("drop_function_words"):
+        sections += "; function words (\"i\", \"w\", \"dla\", \"the\") count only inside n-grams"
     scope = (f"; the in-scope probability from a two-class logistic regression (C={meta['config']['scope_C']}, "
              "balanced) on the same features" if meta["config"].get("scope_head") else "")
     temperature = meta["config"].get("level_temperature", 1.0)
