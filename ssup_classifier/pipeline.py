@@ -105,6 +105,7 @@ class _Lookup:
     """
 
     def __init__(self, v: TfidfVectorizer) -> None:
+        self.vocabulary = v.vocabulary_
         self.size = len(v.vocabulary_)
         self.lo, self.hi = v.ngram_range
         self.idf = v.idf_
@@ -157,18 +158,18 @@ class _Lookup:
                     t = tokens[j:j + m]
                     ok &= t >= 0
                     k = k * self.base + t
+                k = k[ok]
                 keys, vals = self.keys[n]
-                at = np.searchsorted(keys, k[ok])
+                at = np.searchsorted(keys, k)
                 at[at == len(keys)] = 0
-                ids = np.where(keys[at] == k[ok], vals[at], -1)
+                ids = np.where(keys[at] == k, vals[at], -1)
                 r = row_of[:m][ok]
             keep = ids >= 0
             rows.append(r[keep])
             cols.append(ids[keep])
         r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        X = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_rows, self.size))  # sums duplicates
-        X.sum_duplicates()
+        X = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_rows, self.size))  # duplicates summed: counts
         X.data = (np.log(X.data) + 1.0) * self.idf[X.indices]
         norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
@@ -178,7 +179,7 @@ class _Lookup:
 
 def _lookup(v: TfidfVectorizer) -> _Lookup:
     found = _LOOKUPS.get(v)
-    if found is None or found.size != len(v.vocabulary_) or found.idf is not v.idf_:  # refitted
+    if found is None or found.vocabulary is not v.vocabulary_ or found.idf is not v.idf_:  # refitted
         found = _LOOKUPS[v] = _Lookup(v)
     return found
 
