@@ -26,10 +26,15 @@ _MODELS: dict[str, SSUPClassifier] = {}
 def _model_on_worker(files: dict[str, bytes]) -> SSUPClassifier:
     key = hashlib.sha256(b"".join(files[k] for k in sorted(files))).hexdigest()
     if key not in _MODELS:
-        d = Path(tempfile.mkdtemp(prefix="ssup-model-"))
-        for name, data in files.items():
-            (d / name).write_bytes(data)
-        _MODELS[key] = SSUPClassifier.load(d)
+        # Loading reads every file into memory, so the copy is removed at once: a worker
+        # that runs many batches must not leave a model directory in its temp folder each time.
+        with tempfile.TemporaryDirectory(prefix="ssup-model-") as tmp:
+            d = Path(tmp)
+            for name, data in files.items():
+                (d / name).write_bytes(data)
+            model = SSUPClassifier.load(d)
+        model.source = None
+        _MODELS[key] = model
     return _MODELS[key]
 
 

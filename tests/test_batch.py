@@ -219,6 +219,23 @@ def test_dask_engine_matches_local(tiny_model: SSUPClassifier, samples: pd.DataF
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
 
 
+def test_a_dask_worker_loads_the_shipped_model_without_leaving_files(tiny_model: SSUPClassifier,
+                                                                      tiny_model_dir: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from ssup_classifier import dask_engine
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(dask_engine, "_MODELS", {})
+    files = {p.name: p.read_bytes() for p in tiny_model_dir.iterdir() if p.is_file()}
+    worker = dask_engine._model_on_worker(files)
+    assert list(tmp_path.iterdir()) == []
+    assert dask_engine._model_on_worker(files) is worker
+    text = "Odbieram telefony od klientów i podaję ceny produktów."
+    assert worker.predict(text).probabilities == tiny_model.predict(text).probabilities
+
+
 def test_progress_reports_rows_written_and_reaches_one(tiny_model: SSUPClassifier, samples: pd.DataFrame,
                                                        tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
