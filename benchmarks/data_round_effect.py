@@ -50,7 +50,7 @@ def main() -> int:
     new, old = train[is_new], train[~is_new]
 
     config = TrainConfig()
-    processor = TextProcessor(config.backend)
+    processor = TextProcessor(config.backend, config.restore_diacritics)
     cache: dict[str, str] = {}
 
     def features(texts: list[str]) -> list[str]:

@@ -6,7 +6,9 @@ The ads live in ../shared/real_ads/ next to a checkout and are never part of the
 project; without them the script says so and exits 0. The texts go through `ssup batch`'s
 own code path (a CSV in, the contract columns out), exactly as an HR analyst's file
 would, and the metrics are the ones the product is judged by: exact and within-one level
-accuracy on in-scope ads, and recall of the in-scope flag on both sides.
+accuracy on in-scope ads, and recall of the in-scope flag on both sides. A second pass
+scores the same ads with their Polish letters replaced by plain ones ("obsługa" ->
+"obsluga"), as text typed without Polish characters arrives.
 """
 
 from __future__ import annotations
@@ -36,22 +38,39 @@ def main() -> int:
         print("skipped: the evaluation-only real ads (../shared/real_ads/) are not present")
         return 0
     model = SSUPClassifier.load(args.model)
+    out = contract_output(model, ads)
+    report("real ads", out, ads)
+    calibration(out, ads, model.config.level_temperature)
+    # The same ads as typed on a keyboard without Polish letters, as some CVs, notes and
+    # exports arrive: what the lexicon's diacritic restoration is for.
+    plain = ads.assign(text=ads["text"].map(without_polish_letters))
+    report("the same ads without Polish letters", contract_output(model, plain), plain)
+    return 0
+
+
+def without_polish_letters(text: str) -> str:
+    return text.translate(str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ"))
+
+
+def contract_output(model: SSUPClassifier, ads: pd.DataFrame) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as d:
         src, dst = Path(d) / "ads.csv", Path(d) / "out.csv"
         ads[["id", "text"]].to_csv(src, index=False, quoting=csv.QUOTE_ALL)
         run_batch(model, src, dst, BatchOptions())
         out = pd.read_csv(dst, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert out["id"].tolist() == ads["id"].tolist(), "the batch contract keeps every row in order"
+    return out
+
+
+def report(name: str, out: pd.DataFrame, ads: pd.DataFrame) -> None:
     bad = out["ssup_error"] != ""
     levels = out["ssup_level"].where(~bad, "1").astype(int).tolist()
     in_scope = (out["ssup_in_scope"] == "true").tolist()
     m = score(ads["level"].tolist(), levels, in_scope)
-    print(f"real ads: {m['n']} ({m['n_in_scope']} in scope), rows with an error: {int(bad.sum())}")
+    print(f"{name}: {m['n']} ({m['n_in_scope']} in scope), rows with an error: {int(bad.sum())}")
     for k in ("level_exact", "level_within_one", "level_mae", "in_scope_recall", "out_of_scope_recall",
               "macro_f1", "accuracy"):
         print(f"  {k:20s} {m[k]:.3f}")
-    calibration(out, ads, model.config.level_temperature)
-    return 0
 
 
 def calibration(out: pd.DataFrame, ads: pd.DataFrame, temperature: float) -> None:

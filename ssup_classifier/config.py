@@ -30,6 +30,8 @@ class TrainConfig:
     # are no features on their own; n-grams that contain them are. Accuracy is the same either
     # way on every set we measure, and reasons then name content, not "przy" or "dla".
     drop_function_words: bool = True
+    # Words typed without Polish letters ("obsluga klienta") read as the words with them.
+    restore_diacritics: bool = True
     C: float = 10.0
     class_weight: str | None = "balanced"
     max_iter: int = 3000
@@ -63,6 +65,7 @@ class TrainConfig:
         d.setdefault("level_temperature", 1.0)  # ... and before the level probabilities were calibrated
         d.setdefault("cv_roles", False)  # ... and before CVs were read by their current role
         d.setdefault("drop_function_words", False)  # ... and before function words were dropped
+        d.setdefault("restore_diacritics", False)  # ... and before words without Polish letters were restored
         for key in ("word_ngrams", "char_ngrams"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

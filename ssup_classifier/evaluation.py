@@ -150,7 +150,7 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
     and, if given, real ads."""
     config = config or TrainConfig()
     samples = load_samples(data)
-    processor = TextProcessor(config.backend)
+    processor = TextProcessor(config.backend, config.restore_diacritics)
     desc = load_descriptors(descriptors).training_texts()
     desc_in = Inputs.of(processor, [t for t, _ in desc], config)
     desc_y = [lab for _, lab in desc]

@@ -132,7 +132,7 @@ def cross_val_predictions(config: TrainConfig | None = None, data: str | Path | 
     config = config or TrainConfig()
     samples = load_samples(data)
     train_df = samples[samples["split"] == "train"].reset_index(drop=True)
-    processor = TextProcessor(config.backend)
+    processor = TextProcessor(config.backend, config.restore_diacritics)
     desc = load_descriptors(descriptors).training_texts()
     desc_in, desc_y = Inputs.of(processor, [t for t, _ in desc], config), [lab for _, lab in desc]
     inputs = Inputs.of(processor, train_df["text"].tolist(), config)

@@ -406,7 +406,8 @@ class SSUPClassifier:
         _attach_vocabularies(pipeline, path / VOCABULARY_FILE)
         prepare(pipeline)
         backend = meta.get("text_backend", {}).get("backend")
-        processor = TextProcessor(backend or "auto")
+        restore = bool(meta.get("config", {}).get("restore_diacritics", False))
+        processor = TextProcessor(backend or "auto", restore)
         try:
             processor.backend_name  # noqa: B018 - resolve now, fail early with the fix
         except BackendUnavailableError as e:
@@ -429,7 +430,7 @@ class SSUPClassifier:
             return
         if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
             self.lemma_table = table
-            shared_lexicon().preload(table)
+            shared_lexicon(self.processor.restore_diacritics).preload(table)
 
     def _same_lemmatizer(self) -> bool:
         """Does this process lemmatise as training did (backend version and dictionary)?"""

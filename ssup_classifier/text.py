@@ -15,6 +15,7 @@ test holds them equal). That path is what makes batch classification fast.
 from __future__ import annotations
 
 import importlib.metadata as md
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,13 @@ _FOLD = str.maketrans("ąćęłńóśźż", "acelnoszz")
 _POS_RANK = {"subst": 0, "depr": 0, "ger": 1, "adj": 2, "fin": 3, "praet": 3, "inf": 3,
              "impt": 4, "ppas": 4, "pact": 4, "pcon": 4, "imps": 4, "adv": 5}
 _CACHE_LIMIT = 1_000_000
+# Letters that lose their diacritic when Polish is typed without Polish characters
+# ("obsluga klienta", "doswiadczenie"): an unknown all-ASCII word is looked up again with
+# accents put back, fewest first (see MorfeuszLexicon._restore).
+_ACCENTED = {"a": "ą", "c": "ć", "e": "ę", "l": "ł", "n": "ń", "o": "ó", "s": "ś", "z": "źż"}
+_RESTORE_MAX_ACCENTS = 4
+_RESTORE_MIN_LENGTH = 4  # "sa", "poz", "are": short words collide with other words too often
+_RESTORE_MAX_TRIES = 2000
 
 
 def fold(lemma: str) -> str:
@@ -105,9 +113,15 @@ def _morfeusz() -> Any:
 
 
 class MorfeuszLexicon:
-    """Form -> lemma with a cache; the choice among readings is deterministic."""
+    """Form -> lemma with a cache; the choice among readings is deterministic.
 
-    def __init__(self) -> None:
+    With ``restore_diacritics``, a form the dictionary does not know and that is written in
+    plain ASCII gets the lemma of the same word with its Polish letters put back ("obslugi"
+    -> "obsługa"), when the dictionary knows such a word.
+    """
+
+    def __init__(self, restore_diacritics: bool = False) -> None:
+        self.restore_diacritics = restore_diacritics
         self._cache: dict[str, str] = {}
         self._features: dict[str, str] = {}  # raw word -> lemma, or "" for words the model skips
 
@@ -163,15 +177,22 @@ class MorfeuszLexicon:
             key = form.lower()
             hit = self._cache.get(key)
             if hit is None:
-                hit = fold(self._analyse(key))
+                hit = fold(self._analyse(key, self.restore_diacritics))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key] = self._cache[form] = hit
         return hit
 
     @staticmethod
-    def _analyse(form: str) -> str:
+    def _analyse(form: str, restore_diacritics: bool = False) -> str:
         """The lemma Morfeusz gives ``form``, choosing among readings by _POS_RANK."""
+        best = MorfeuszLexicon._best_reading(form)
+        if best is None and restore_diacritics and form.isascii() and form.isalpha():
+            best = MorfeuszLexicon._restore(form)
+        return best[2] if best else form
+
+    @staticmethod
+    def _best_reading(form: str) -> tuple[int, int, str] | None:
         best: tuple[int, int, str] | None = None
         for start, pos, lemma in _readings(form):
             if start != 0 or pos == "ign":
@@ -180,7 +201,38 @@ class MorfeuszLexicon:
             key = (_POS_RANK.get(pos, 6), 0 if base == form else 1, base)
             if best is None or key[:2] < best[:2]:
                 best = key
-        return best[2] if best else form
+        return best
+
+    @staticmethod
+    def _restore(form: str) -> tuple[int, int, str] | None:
+        """The best reading of ``form`` with the fewest accents put back that the dictionary
+        knows ("zrodla" -> "źródła"); ties go to the better reading, then the first word in
+        alphabetical order. At most 4 accents and 2,000 look-ups, so a long foreign word costs
+        about a millisecond, once (the result is cached)."""
+        if len(form) < _RESTORE_MIN_LENGTH:
+            return None
+        last = len(form) - 1
+        slots = [(i, _ACCENTED[c]) for i, c in enumerate(form) if c in _ACCENTED]
+        tries = 0
+        for k in range(1, min(len(slots), _RESTORE_MAX_ACCENTS) + 1):
+            found: list[tuple[tuple[int, int, str], str]] = []
+            for chosen in itertools.combinations(slots, k):
+                if chosen[0][0] == last:
+                    continue  # an accent on the last letter alone turns "rate" into "ratę"
+                for letters in itertools.product(*(alts for _, alts in chosen)):
+                    tries += 1
+                    if tries > _RESTORE_MAX_TRIES:
+                        return min(found)[0] if found else None
+                    chars = list(form)
+                    for (i, _), c in zip(chosen, letters):
+                        chars[i] = c
+                    word = "".join(chars)
+                    best = MorfeuszLexicon._best_reading(word)
+                    if best is not None:
+                        found.append((best, word))
+            if found:
+                return min(found)[0]
+        return None
 
 
 _POS_OF_TAG: dict[int, str] = {}
@@ -234,22 +286,23 @@ class _SimpleTokenizer:
 _COMPONENT = "ssup_morfeusz_lemmatizer"
 
 
-_SHARED_LEXICON: MorfeuszLexicon | None = None
+_SHARED_LEXICONS: dict[bool, MorfeuszLexicon] = {}
 
 
-def shared_lexicon() -> MorfeuszLexicon:
-    """One lexicon (and cache) per process, used by the spaCy component and the fast path alike."""
-    global _SHARED_LEXICON
-    if _SHARED_LEXICON is None:
-        _SHARED_LEXICON = MorfeuszLexicon()
-    return _SHARED_LEXICON
+def shared_lexicon(restore_diacritics: bool = False) -> MorfeuszLexicon:
+    """One lexicon (and cache) per process and setting, used by the spaCy component and the
+    fast path alike."""
+    lex = _SHARED_LEXICONS.get(restore_diacritics)
+    if lex is None:
+        lex = _SHARED_LEXICONS[restore_diacritics] = MorfeuszLexicon(restore_diacritics)
+    return lex
 
 
 class MorfeuszLemmatizer:
     """spaCy component: sets ``token.lemma_`` of every alphabetic token from Morfeusz."""
 
-    def __init__(self) -> None:
-        self.lexicon = shared_lexicon()
+    def __init__(self, restore_diacritics: bool = False) -> None:
+        self.lexicon = shared_lexicon(restore_diacritics)
 
     def __call__(self, doc: Any) -> Any:
         lemma = self.lexicon.lemma
@@ -259,23 +312,30 @@ class MorfeuszLemmatizer:
         return doc
 
 
-def _build_morfeusz_nlp() -> Any:
+def _build_morfeusz_nlp(restore_diacritics: bool) -> Any:
     import spacy
     from spacy.language import Language
 
     if not Language.has_factory(_COMPONENT):
-        Language.factory(_COMPONENT, func=lambda nlp, name: MorfeuszLemmatizer())
+        Language.factory(_COMPONENT, default_config={"restore_diacritics": False},
+                         func=lambda nlp, name, restore_diacritics: MorfeuszLemmatizer(restore_diacritics))
     nlp = spacy.blank("pl")
     nlp.tokenizer = _SimpleTokenizer(nlp.vocab)
-    nlp.add_pipe(_COMPONENT)
+    nlp.add_pipe(_COMPONENT, config={"restore_diacritics": restore_diacritics})
     return nlp
 
 
 class TextProcessor:
-    """Text -> lemmas. Heavy parts (spaCy, the dictionary) load on first use."""
+    """Text -> lemmas. Heavy parts (spaCy, the dictionary) load on first use.
 
-    def __init__(self, backend: str = "auto") -> None:
+    ``restore_diacritics`` (morfeusz2 backend): read a word typed without Polish letters as
+    the word with them ("doswiadczenie" -> "doświadczenie"); models record the setting they
+    were trained with (``TrainConfig.restore_diacritics``).
+    """
+
+    def __init__(self, backend: str = "auto", restore_diacritics: bool = True) -> None:
         self.backend = backend
+        self.restore_diacritics = restore_diacritics
         self._resolved: str | None = None
         self._nlp: Any = None
 
@@ -290,7 +350,7 @@ class TextProcessor:
         """The spaCy ``Language`` that defines the lemmas."""
         if self._nlp is None:
             if self.backend_name == MORFEUSZ:
-                self._nlp = _build_morfeusz_nlp()
+                self._nlp = _build_morfeusz_nlp(self.restore_diacritics)
             else:
                 import spacy
 
@@ -309,7 +369,7 @@ class TextProcessor:
     def tokens(self, text: str) -> list[Token]:
         """Words of ``text`` with spans and lemmas (used for explanations)."""
         if self.backend_name == MORFEUSZ:
-            lex = shared_lexicon().lemma
+            lex = shared_lexicon(self.restore_diacritics).lemma
             return [Token(m.start(), m.end(), lex(m.group()))
                     for m in _WORD.finditer(text) if m.end() - m.start() > 1 and m.group().isalpha()]
         return self.doc_tokens(self.nlp(text))
@@ -320,7 +380,7 @@ class TextProcessor:
     # -- lemma strings, the model's input ---------------------------------------------
     def lemmas(self, text: str) -> str:
         if self.backend_name == MORFEUSZ:
-            return shared_lexicon().lemma_string(_WORDISH.findall(text))
+            return shared_lexicon(self.restore_diacritics).lemma_string(_WORDISH.findall(text))
         return " ".join(t.lemma for t in self.tokens(text))
 
     def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:
@@ -340,7 +400,7 @@ class TextProcessor:
         """
         if self.backend_name != MORFEUSZ:
             return {}
-        lex = shared_lexicon()
+        lex = shared_lexicon(self.restore_diacritics)
         forms = {w.lower() for t in texts for w in _WORD.findall(t) if len(w) > 1 and w.isalpha()}
         return {f: lex.lemma(f) for f in sorted(forms)}
 
@@ -389,4 +449,5 @@ class TextProcessor:
         return out
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"backend": self.backend, "_resolved": self._resolved, "_nlp": None}
+        return {"backend": self.backend, "restore_diacritics": self.restore_diacritics,
+                "_resolved": self._resolved, "_nlp": None}

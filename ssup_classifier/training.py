@@ -102,7 +102,7 @@ def train(config: TrainConfig | None = None, data: str | Path | None = None,
     if train_df["level"].nunique() < 7:
         raise DataError(f"{data}: the train split must have examples of every class (1-6 and none); "
                         f"it has {sorted(train_df['level'].unique())}")
-    processor = TextProcessor(config.backend)
+    processor = TextProcessor(config.backend, config.restore_diacritics)
     texts, labels, weights = training_rows(train_df, descriptors, config)
     lemmas = list(processor.features_many(texts, config.sections, config.cv_roles))
     pipeline = fit(lemmas, labels, weights, config)

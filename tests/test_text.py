@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ssup_classifier import BackendUnavailableError, TextProcessor
+from ssup_classifier import BackendUnavailableError, TextProcessor, TrainConfig
 from ssup_classifier.text import available_backends, fold, resolve_backend
 
 
@@ -16,10 +16,46 @@ def proc() -> TextProcessor:
     ("klientów", "klient"), ("przetargów", "przetarg"), ("ofertami", "oferta"),
     ("wspierał", "wspierac"), ("doradzała", "doradzac"), ("infolinii", "infolinia"),
     ("zespołem", "zespol"), ("Konsultantka", "konsultantka"), ("presales", "presales"),
-    ("obsluga", "obsluga"),  # no diacritics: unknown to the lexicon, folded form kept
+    ("obsluga", "obsluga"), ("doswiadczeniem", "doswiadczenie"), ("zrodla", "zrodlo"),
+    ("presalesowy", "presalesowy"),  # nothing to restore: the word is kept
 ])
 def test_lemmas(proc: TextProcessor, form: str, lemma: str) -> None:
     assert proc.lemmas(form) == lemma
+
+
+def test_words_without_polish_letters_meet_the_words_with_them(proc: TextProcessor) -> None:
+    written = "Zakres obowiązków: obsługa zgłoszeń klientów, przygotowywanie ofert, współpraca z działem sprzedaży"
+    typed = "Zakres obowiazkow: obsluga zgloszen klientow, przygotowywanie ofert, wspolpraca z dzialem sprzedazy"
+    assert proc.lemmas(typed) == proc.lemmas(written)
+    assert proc.spacy_tokens(typed) == proc.tokens(typed)
+
+
+def test_models_trained_before_restoration_keep_their_lemmas() -> None:
+    old = TextProcessor("morfeusz2", restore_diacritics=False)
+    assert old.lemmas("obslugi klientow") == "obslugi klientow"
+    assert old.spacy_tokens("obslugi klientow") == old.tokens("obslugi klientow")
+    assert TrainConfig.from_dict({}).restore_diacritics is False
+    assert TrainConfig().restore_diacritics is True
+
+
+def test_restoring_a_foreign_word_is_bounded() -> None:
+    from ssup_classifier.text import _RESTORE_MAX_TRIES, MorfeuszLexicon, _readings
+
+    calls = []
+
+    def counting(form: str) -> list[tuple[int, str, str]]:
+        calls.append(form)
+        return _readings(form)
+
+    import ssup_classifier.text as text_module
+
+    original = text_module._readings
+    text_module._readings = counting
+    try:
+        assert MorfeuszLexicon._analyse("onanosaezeeloanzsconeae", True) == "onanosaezeeloanzsconeae"
+    finally:
+        text_module._readings = original
+    assert _RESTORE_MAX_TRIES < len(calls) <= _RESTORE_MAX_TRIES + 1
 
 
 def test_fold() -> None:
