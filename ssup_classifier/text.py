@@ -47,7 +47,7 @@ _CACHE_LIMIT = 1_000_000
 _ACCENTED = {"a": "ą", "c": "ć", "e": "ę", "l": "ł", "n": "ń", "o": "ó", "s": "ś", "z": "źż"}
 _RESTORE_MAX_ACCENTS = 4
 _RESTORE_MIN_LENGTH = 4  # "sa", "poz", "are": short words collide with other words too often
-_RESTORE_MAX_TRIES = 2000
+_RESTORE_MAX_TRIES = 500
 
 
 def fold(lemma: str) -> str:
@@ -110,6 +110,21 @@ def _morfeusz() -> Any:
 
         _MORFEUSZ_INSTANCE = morfeusz2.Morfeusz(generate=False, expand_tags=False)
     return _MORFEUSZ_INSTANCE
+
+
+def _accents_at(form: str, i: int, c: str) -> str:
+    """The accented letters Polish spelling allows for ``form[i]``: ś, ć, ń, ź only before a
+    consonant or at the end ("siano", never "śano"), ą and ę never first, ó never last."""
+    alts = _ACCENTED.get(c, "")
+    if not alts:
+        return alts
+    if c in "scnz" and i + 1 < len(form) and form[i + 1] in "aeiouy":
+        alts = alts.replace("ś", "").replace("ć", "").replace("ń", "").replace("ź", "")
+    elif c in "ae" and i == 0:
+        return ""
+    elif c == "o" and i == len(form) - 1:
+        return ""
+    return alts
 
 
 class MorfeuszLexicon:
@@ -207,12 +222,12 @@ class MorfeuszLexicon:
     def _restore(form: str) -> tuple[int, int, str] | None:
         """The best reading of ``form`` with the fewest accents put back that the dictionary
         knows ("zrodla" -> "źródła"); ties go to the better reading, then the first word in
-        alphabetical order. At most 4 accents and 2,000 look-ups, so a long foreign word costs
-        about a millisecond, once (the result is cached)."""
+        alphabetical order. At most 4 accents and 500 look-ups, so a long foreign word costs at most
+        a few milliseconds, once (the result is cached)."""
         if len(form) < _RESTORE_MIN_LENGTH:
             return None
         last = len(form) - 1
-        slots = [(i, _ACCENTED[c]) for i, c in enumerate(form) if c in _ACCENTED]
+        slots = [(i, alts) for i, c in enumerate(form) if (alts := _accents_at(form, i, c))]
         tries = 0
         for k in range(1, min(len(slots), _RESTORE_MAX_ACCENTS) + 1):
             found: list[tuple[tuple[int, int, str], str]] = []
