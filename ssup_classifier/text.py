@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .cleaning import Cleaned, clean_text
 from .errors import BackendUnavailableError
 from .sections import section_spans
 
@@ -382,7 +383,12 @@ class TextProcessor:
                 for t in doc if t.is_alpha and len(t.text) > 1]
 
     def tokens(self, text: str) -> list[Token]:
-        """Words of ``text`` with spans and lemmas (used for explanations)."""
+        """Words of ``text`` with spans and lemmas (used for explanations); the text is read
+        as :func:`~ssup_classifier.cleaning.clean_text` makes it, the spans point into ``text``."""
+        clean = clean_text(text)
+        return _mapped(self._tokens(clean.text), clean)
+
+    def _tokens(self, text: str) -> list[Token]:
         if self.backend_name == MORFEUSZ:
             lex = shared_lexicon(self.restore_diacritics).lemma
             return [Token(m.start(), m.end(), lex(m.group()))
@@ -390,20 +396,24 @@ class TextProcessor:
         return self.doc_tokens(self.nlp(text))
 
     def spacy_tokens(self, text: str) -> list[Token]:
-        return self.doc_tokens(self.nlp(text))
+        clean = clean_text(text)
+        return _mapped(self.doc_tokens(self.nlp(clean.text)), clean)
 
     # -- lemma strings, the model's input ---------------------------------------------
     def lemmas(self, text: str) -> str:
+        return self._lemmas(clean_text(text).text)
+
+    def _lemmas(self, text: str) -> str:
         if self.backend_name == MORFEUSZ:
             return shared_lexicon(self.restore_diacritics).lemma_string(_WORDISH.findall(text))
-        return " ".join(t.lemma for t in self.tokens(text))
+        return " ".join(t.lemma for t in self._tokens(text))
 
     def lemmas_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[str]:
         if self.backend_name == MORFEUSZ:
             for t in texts:
                 yield self.lemmas(t)
         else:
-            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            for doc in self.nlp.pipe((clean_text(t).text for t in texts), batch_size=batch_size):
                 yield " ".join(t.lemma for t in self.doc_tokens(doc))
 
     def lemma_table(self, texts: Iterable[str]) -> dict[str, str]:
@@ -416,7 +426,7 @@ class TextProcessor:
         if self.backend_name != MORFEUSZ:
             return {}
         lex = shared_lexicon(self.restore_diacritics)
-        forms = {w.lower() for t in texts for w in _WORD.findall(t) if len(w) > 1 and w.isalpha()}
+        forms = {w.lower() for t in texts for w in _WORD.findall(clean_text(t).text) if len(w) > 1 and w.isalpha()}
         return {f: lex.lemma(f) for f in sorted(forms)}
 
     # -- feature strings: lemmas plus the title and duties again (see sections.py) -------
@@ -425,17 +435,18 @@ class TextProcessor:
         its title and duties with ``t_`` / ``d_`` prefixes (with ``cv_roles``, a CV's current
         role with ``r_``). Equal to joining the lemmas of :meth:`feature_tokens` (a test holds
         the two equal)."""
+        text = clean_text(text).text
         if not sections:
-            return self.lemmas(text)
+            return self._lemmas(text)
         if self.backend_name != MORFEUSZ:
-            return " ".join(t.lemma for t in self.feature_tokens(text, sections, cv_roles))
+            return " ".join(t.lemma for t in self._feature_tokens(text, sections, cv_roles))
         spans = section_spans(text, cv_roles)
         if not spans:
-            return self.lemmas(text)
+            return self._lemmas(text)
         # Lemmatise each stretch between section boundaries once: they fall between words,
         # so the stretches' lemmas joined are the lemmas of the whole text.
         cuts = sorted({0, len(text), *(i for _, s, e in spans for i in (s, e))})
-        pieces = {(a, b): self.lemmas(text[a:b]) for a, b in zip(cuts, cuts[1:])}
+        pieces = {(a, b): self._lemmas(text[a:b]) for a, b in zip(cuts, cuts[1:])}
         parts = [" ".join(filter(None, pieces.values()))]
         for prefix, start, end in spans:
             words = " ".join(filter(None, (v for (a, b), v in pieces.items() if start <= a and b <= end)))
@@ -455,7 +466,11 @@ class TextProcessor:
 
     def feature_tokens(self, text: str, sections: bool = True, cv_roles: bool = True) -> list[Token]:
         """Tokens of :meth:`features`, each with its span in ``text`` (for explanations)."""
-        toks = self.tokens(text)
+        clean = clean_text(text)
+        return _mapped(self._feature_tokens(clean.text, sections, cv_roles), clean)
+
+    def _feature_tokens(self, text: str, sections: bool, cv_roles: bool) -> list[Token]:
+        toks = self._tokens(text)
         if not sections:
             return toks
         out = list(toks)
@@ -466,3 +481,10 @@ class TextProcessor:
     def __getstate__(self) -> dict[str, Any]:
         return {"backend": self.backend, "restore_diacritics": self.restore_diacritics,
                 "_resolved": self._resolved, "_nlp": None}
+
+
+def _mapped(tokens: list[Token], clean: Cleaned) -> list[Token]:
+    """Tokens of a cleaned text with their spans moved back into the text it was cleaned from."""
+    if clean.starts is None:
+        return tokens
+    return [Token(*clean.span(t.start, t.end), t.lemma) for t in tokens]
