@@ -6,9 +6,9 @@ The ads live in ../shared/real_ads/ next to a checkout and are never part of the
 project; without them the script says so and exits 0. The texts go through `ssup batch`'s
 own code path (a CSV in, the contract columns out), exactly as an HR analyst's file
 would, and the metrics are the ones the product is judged by: exact and within-one level
-accuracy on in-scope ads, and recall of the in-scope flag on both sides. A second pass
-scores the same ads with their Polish letters replaced by plain ones ("obsługa" ->
-"obsluga"), as text typed without Polish characters arrives.
+accuracy on in-scope ads, and recall of the in-scope flag on both sides. Further passes
+score the same ads as text also arrives: without Polish letters ("obsluga"), with no-break
+spaces or decomposed accents (pasted from web pages and PDFs), as HTML, on one line.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import argparse
 import csv
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +42,29 @@ def main() -> int:
     out = contract_output(model, ads)
     report("real ads", out, ads)
     calibration(out, ads, model.config.level_temperature)
-    # The same ads as typed on a keyboard without Polish letters, as some CVs, notes and
-    # exports arrive: what the lexicon's diacritic restoration is for.
-    plain = ads.assign(text=ads["text"].map(without_polish_letters))
-    report("the same ads without Polish letters", contract_output(model, plain), plain)
+    # The same ads as they also arrive: typed without Polish letters, pasted from a web page or
+    # a PDF, exported from a job board as HTML, or run together on one line.
+    print("the same ads as they also arrive (exact, within one, in-scope recall, out-of-scope recall):")
+    for name, change in VARIANTS.items():
+        m = report(None, contract_output(model, ads.assign(text=ads["text"].map(change))), ads)
+        print(f"  {name:28s} {m['level_exact']:.3f}  {m['level_within_one']:.3f}  "
+              f"{m['in_scope_recall']:.3f}  {m['out_of_scope_recall']:.3f}")
     return 0
 
 
-def without_polish_letters(text: str) -> str:
-    return text.translate(str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ"))
+def _html(text: str) -> str:
+    title, _, body = text.partition("\n")
+    escaped = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<h1>{title}</h1>" + "".join(f"<p>{line}</p>" for line in escaped.split("\n"))
+
+
+VARIANTS = {
+    "without Polish letters": lambda t: t.translate(str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")),
+    "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
+    "decomposed accents (NFD)": lambda t: unicodedata.normalize("NFD", t),
+    "HTML paragraphs": _html,
+    "all on one line": lambda t: " ".join(t.split()),
+}
 
 
 def contract_output(model: SSUPClassifier, ads: pd.DataFrame) -> pd.DataFrame:
@@ -62,15 +77,17 @@ def contract_output(model: SSUPClassifier, ads: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def report(name: str, out: pd.DataFrame, ads: pd.DataFrame) -> None:
+def report(name: str | None, out: pd.DataFrame, ads: pd.DataFrame) -> dict[str, float]:
     bad = out["ssup_error"] != ""
     levels = out["ssup_level"].where(~bad, "1").astype(int).tolist()
     in_scope = (out["ssup_in_scope"] == "true").tolist()
     m = score(ads["level"].tolist(), levels, in_scope)
-    print(f"{name}: {m['n']} ({m['n_in_scope']} in scope), rows with an error: {int(bad.sum())}")
-    for k in ("level_exact", "level_within_one", "level_mae", "in_scope_recall", "out_of_scope_recall",
-              "macro_f1", "accuracy"):
-        print(f"  {k:20s} {m[k]:.3f}")
+    if name is not None:
+        print(f"{name}: {m['n']} ({m['n_in_scope']} in scope), rows with an error: {int(bad.sum())}")
+        for k in ("level_exact", "level_within_one", "level_mae", "in_scope_recall", "out_of_scope_recall",
+                  "macro_f1", "accuracy"):
+            print(f"  {k:20s} {m[k]:.3f}")
+    return m
 
 
 def calibration(out: pd.DataFrame, ads: pd.DataFrame, temperature: float) -> None:
