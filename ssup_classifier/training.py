@@ -152,6 +152,8 @@ def model_card(result: TrainResult) -> str:
         sections += "; function words (\"i\", \"w\", \"dla\", \"the\") count only inside n-grams"
     scope = (f"; the in-scope probability from a two-class logistic regression (C={meta['config']['scope_C']}, "
              "balanced) on the same features" if meta["config"].get("scope_head") else "")
+    restore = ("; words typed without Polish letters are read as the words with them"
+               if meta["config"].get("restore_diacritics") else "")
     temperature = meta["config"].get("level_temperature", 1.0)
     calibrated = (f"\n- **Level probabilities** sharpened with temperature {temperature} (fitted on real job-board "
                   "ads, where the\n  unsharpened model is under-confident); the most probable level is unchanged."
@@ -164,7 +166,7 @@ the SFIA skill Sales support (SSUP), and flags text that is not about sales supp
 
 - **Model**: TF-IDF over lemma n-grams {tuple(meta['config']['word_ngrams'])}{sections} + multinomial
   logistic regression (C={meta['config']['C']}, class_weight={meta['config']['class_weight']}){scope}.{calibrated}
-- **Text backend**: {tb['backend']} {tb['version']} {tb.get('dictionary', '')} on spaCy {tb['spacy']}.
+- **Text backend**: {tb['backend']} {tb['version']} {tb.get('dictionary', '')} on spaCy {tb['spacy']}{restore}.
 - **Training data**: {meta['data']['n_train']} hand-written labelled rows (the `train` split of
   `{meta['data']['samples']}`) and the {meta['data']['n_descriptors']} official level descriptors;
   sha256 `{meta['data']['sha256'][:16]}…`.
