@@ -62,11 +62,30 @@ def _search(pattern: re.Pattern[str], anchors: tuple[str, ...], low: str, start:
     return pattern.search(low, max(start, first - _ANCHOR_MARGIN))
 
 
+# Where the body of a one-line ad starts after its title: a capitalised header or portal
+# field, as exports that drop line breaks run "Tytuł Lokalizacja: ... Zakres obowiązków ...".
+_BODY_WORDS = (r"(?:Twój zakres obowiązków|Zakres obowiązków|Opis stanowiska|Twoje zadania|Obowiązki|Wymagania|"
+               r"Lokalizacja|Miejsce pracy|Rodzaj umowy|Wymiar pracy|O firmie|O nas|Kim jesteśmy|Pracodawca|"
+               r"Poszukujemy|Szukamy|Jesteśmy|Dla naszego klienta|Nasz klient|Firma|Your responsibilities|"
+               r"Responsibilities|About us|Location)\b")
+_BODY_HEADER = re.compile(_BODY_WORDS)
+_BODY_START = re.compile(rf"\s(?={_BODY_WORDS})")
+
+
 def title_span(text: str) -> tuple[int, int] | None:
-    """The first line, when the text has more lines and the first is short enough for a title."""
+    """The first line, when the text has more lines and the first is short enough for a title.
+    A text on one line has a title when 2-15 words come before a capitalised header or portal
+    field ("Lokalizacja", "Zakres obowiązków", "O firmie", ...) within its first 150 characters."""
     start = len(text) - len(text.lstrip())
     end = text.find("\n", start)
-    if end < 0 or not text[end:].strip():
+    if end < 0:
+        if _BODY_HEADER.match(text, start):  # the text starts with its body
+            return None
+        m = _BODY_START.search(text, start, min(len(text), start + MAX_TITLE_CHARS + 1))
+        if m is None or not 2 <= len(text[start:m.start()].split()) <= 15:
+            return None
+        return start, m.start()
+    if not text[end:].strip():
         return None
     if end - start > MAX_TITLE_CHARS or not text[start:end].strip():
         return None

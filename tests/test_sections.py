@@ -43,6 +43,17 @@ def test_title_is_a_short_first_line_of_a_longer_text() -> None:
     assert title_span("x" * 200 + "\ntreść") is None  # a paragraph, not a title
 
 
+def test_a_one_line_ad_has_its_title_up_to_the_first_header() -> None:
+    ad = ("Specjalista ds. ofertowania (k/m) Lokalizacja: Poznań Rodzaj umowy: umowa o pracę "
+          "Zakres obowiązków przygotowywanie ofert przetargowych Wymagania Excel")
+    assert cut(ad, title_span(ad)) == "Specjalista ds. ofertowania (k/m)"
+    assert title_span(" ".join(ad.split()[4:])) is None  # starts with the header: no title before it
+    note = "kandydatka 3 lata infolinia w banku, szuka pracy zdalnej, bez doświadczenia w ofertach"
+    assert title_span(note) is None  # no header: a note is not a title
+    long_intro = "Dołącz do naszego zespołu " * 8 + "Wymagania Excel"
+    assert title_span(long_intro) is None  # more than 15 words before the header
+
+
 def test_duties_run_from_their_header_to_the_next_section() -> None:
     assert cut(AD_LINES, duties_span(AD_LINES)) == (
         "- przygotowywanie ofert według cennika,\n- doradztwo w doborze okuć.")
