@@ -106,6 +106,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"independent set ({r['n']}): macro-F1 {r['macro_f1']:.3f}, level exact {r['level_exact']:.3f}, "
               f"within one {r['level_within_one']:.3f}, in-scope recall {r['in_scope_recall']:.3f}, "
               f"out-of-scope recall {r['out_of_scope_recall']:.3f}")
+    if report.hard:
+        r = report.hard[MODEL]
+        print(f"harder independent set ({r['n']}): macro-F1 {r['macro_f1']:.3f}, level exact "
+              f"{r['level_exact']:.3f}, within one {r['level_within_one']:.3f}, in-scope recall "
+              f"{r['in_scope_recall']:.3f}, out-of-scope recall {r['out_of_scope_recall']:.3f}")
     if report.career_changes:
         r = report.career_changes[MODEL]
         print(f"career-change CVs ({r['n']}): level exact {r['level_exact']:.3f}, within one "

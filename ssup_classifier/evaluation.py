@@ -18,7 +18,7 @@ from .config import CLASSES, NONE_LABEL, TrainConfig
 from .data import load_eval_set, load_samples
 from .descriptors import load_descriptors
 from .model import Prediction, SSUPClassifier
-from .resources import career_change_eval_path, independent_eval_path
+from .resources import career_change_eval_path, hard_eval_path, independent_eval_path
 from .sections import base_lemmas
 from .text import TextProcessor
 from .training import fit
@@ -79,6 +79,7 @@ class EvaluationReport:
     real_ads: dict[str, dict[str, Any]] = field(default_factory=dict)
     independent: dict[str, dict[str, Any]] = field(default_factory=dict)
     career_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hard: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cv_summary(self) -> dict[str, dict[str, tuple[float, float]]]:
         out = {}
@@ -144,10 +145,11 @@ def cv_folds(config: TrainConfig, y: np.ndarray) -> Iterator[tuple[int, np.ndarr
 
 def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
              descriptors: str | Path | None = None, real_ads: str | Path | None = None,
-             independent: str | Path | None = None, career_changes: str | Path | None = None) -> EvaluationReport:
+             independent: str | Path | None = None, career_changes: str | Path | None = None,
+             hard: str | Path | None = None) -> EvaluationReport:
     """Cross-validate on the train split, then train on all of it and score the test split,
-    the evaluation-only sets (``data/independent_eval.csv``, ``data/career_change_eval.csv``)
-    and, if given, real ads."""
+    the evaluation-only sets (``data/independent_eval.csv``, ``data/hard_eval.csv``,
+    ``data/career_change_eval.csv``) and, if given, real ads."""
     config = config or TrainConfig()
     samples = load_samples(data)
     processor = TextProcessor(config.backend, config.restore_diacritics)
@@ -171,16 +173,17 @@ def evaluate(config: TrainConfig | None = None, data: str | Path | None = None,
     final = fit_all(tr_in + desc_in, list(tr_y) + desc_y, np.r_[np.ones(int(tr.sum())), desc_w],
                     desc_in, config, processor)  # fitted once, scored on every held-out set below
     test = _score_all(final, inputs[te], list(y[te])) if te.any() else {}
-    extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}, "career": {}}
+    extra: dict[str, dict[str, dict[str, Any]]] = {"real": {}, "independent": {}, "career": {}, "hard": {}}
     ind_path = Path(independent) if independent else independent_eval_path()
     career_path = Path(career_changes) if career_changes else career_change_eval_path()
+    hard_path = Path(hard) if hard else hard_eval_path()
     for key, path, loader in (("real", real_ads, None), ("independent", ind_path, load_eval_set),
-                              ("career", career_path, load_eval_set)):
+                              ("career", career_path, load_eval_set), ("hard", hard_path, load_eval_set)):
         if path is not None and Path(path).is_file():
             df = loader(path) if loader else pd.read_csv(path, dtype=str, keep_default_na=False)
             extra[key] = _score_all(final, Inputs.of(processor, df["text"].tolist(), config), df["level"].tolist())
     return EvaluationReport(config, int(tr.sum()), int(te.sum()), config.cv_folds, config.cv_repeats, cv, test,
-                            extra["real"], extra["independent"], extra["career"])
+                            extra["real"], extra["independent"], extra["career"], extra["hard"])
 
 
 def _fmt(v: float) -> str:
@@ -235,6 +238,16 @@ def report_markdown(r: EvaluationReport) -> str:
                   "`data/independent_eval.csv`: ads, CVs and notes written by people who saw only the descriptors "
                   "and the annotation guide, never our training texts. Trained on all `train` rows.\n",
                   _table(r.independent, HEADLINE), "\nPer class, model:\n", _per_class(m),
+                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+    if r.hard:
+        m = r.hard[MODEL]
+        parts += [f"\n## Harder independent set ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
+                  "`data/hard_eval.csv`: ads, CVs and notes as users paste them (LinkedIn and career-page posts, "
+                  "short board posts, ATS exports, CVs oldest role first or without dates, cover letters, Slack "
+                  "messages, Polish-English shorthand, no Polish letters) and the guide's level traps, written by "
+                  "people who saw only the descriptors, the guide and a few real ads, never our training texts. "
+                  "Trained on all `train` rows.\n",
+                  _table(r.hard, HEADLINE), "\nPer class, model:\n", _per_class(m),
                   "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
     if r.career_changes:
         m = r.career_changes[MODEL]

@@ -36,6 +36,10 @@ def career_change_eval_path() -> Path:
     return _first_existing(_REPO / "data" / "career_change_eval.csv", _BUNDLED / "career_change_eval.csv")
 
 
+def hard_eval_path() -> Path:
+    return _first_existing(_REPO / "data" / "hard_eval.csv", _BUNDLED / "hard_eval.csv")
+
+
 def default_model_dir() -> Path:
     return _first_existing(_REPO / "models" / "ssup-default", _BUNDLED / "models" / "ssup-default")
 

@@ -90,7 +90,7 @@ def test_training_never_sees_the_test_split(samples: pd.DataFrame, tiny_data, mo
     assert set(tiny.loc[tiny["split"] == "train", "text"]) <= set(seen)
 
 
-@pytest.mark.parametrize("which", ["independent", "career_change"])
+@pytest.mark.parametrize("which", ["independent", "career_change", "hard"])
 def test_eval_sets_are_clean_and_separate(samples: pd.DataFrame, which: str) -> None:
     from ssup_classifier import resources
     from ssup_classifier.data import load_eval_set
