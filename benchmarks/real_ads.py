@@ -58,8 +58,9 @@ def _html(text: str) -> str:
     return f"<h1>{title}</h1>" + "".join(f"<p>{line}</p>" for line in escaped.split("\n"))
 
 
+_PLAIN_LETTERS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 VARIANTS = {
-    "without Polish letters": lambda t: t.translate(str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")),
+    "without Polish letters": lambda t: t.translate(_PLAIN_LETTERS),
     "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
     "decomposed accents (NFD)": lambda t: unicodedata.normalize("NFD", t),
     "HTML paragraphs": _html,

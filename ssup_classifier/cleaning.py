@@ -13,6 +13,7 @@ characters came from, so explanations still point into the text the user gave.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,15 +47,12 @@ class Cleaned:
         """The input's span for the plain text's ``[start, end)``."""
         if self.starts is None or self.ends is None:
             return start, end
-        if end <= start:
-            at = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
-            return at, at
         return self.starts[start], self.ends[end - 1]
 
 
 def looks_like_html(text: str) -> bool:
     """Two or more common HTML tags: a scraped page, not an ad that mentions "<b>" once."""
-    return "<" in text and len(_HTML_TAG.findall(text, 0, 200_000)) >= 2
+    return "<" in text and next(itertools.islice(_HTML_TAG.finditer(text, 0, 200_000), 1, None), None) is not None
 
 
 def clean_text(text: str) -> Cleaned:
@@ -127,7 +125,8 @@ def _add(c: str, start: int, end: int, chars: list[str], starts: list[int], ends
 
 def _compose(chars: list[str], starts: list[int], ends: list[int]) -> Cleaned:
     """NFC over the characters, keeping the map: a letter and the combining marks after it
-    are composed together and come from the span they covered."""
+    are composed together and come from the span they covered. Characters without marks stay
+    as they are, as in text that takes the fast path."""
     out: list[str] = []
     out_s: list[int] = []
     out_e: list[int] = []
@@ -137,7 +136,7 @@ def _compose(chars: list[str], starts: list[int], ends: list[int]) -> Cleaned:
         while j < n and unicodedata.combining(chars[j]):
             j += 1
         cluster = "".join(chars[i:j])
-        composed = unicodedata.normalize("NFC", cluster) if j > i + 1 or not cluster.isascii() else cluster
+        composed = unicodedata.normalize("NFC", cluster) if j > i + 1 else cluster
         if len(composed) == j - i:
             out.extend(composed)
             out_s.extend(starts[i:j])

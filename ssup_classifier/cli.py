@@ -101,25 +101,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     for method, m in report.cv_summary().items():
         print(f"{method:34s} macro-F1 {m['macro_f1'][0]:.3f}  accuracy {m['accuracy'][0]:.3f}  "
               f"within-one {m['level_within_one'][0]:.3f}  MAE {m['level_mae'][0]:.3f}")
-    if report.independent:
-        r = report.independent[MODEL]
-        print(f"independent set ({r['n']}): macro-F1 {r['macro_f1']:.3f}, level exact {r['level_exact']:.3f}, "
-              f"within one {r['level_within_one']:.3f}, in-scope recall {r['in_scope_recall']:.3f}, "
-              f"out-of-scope recall {r['out_of_scope_recall']:.3f}")
-    if report.hard:
-        r = report.hard[MODEL]
-        print(f"harder independent set ({r['n']}): macro-F1 {r['macro_f1']:.3f}, level exact "
-              f"{r['level_exact']:.3f}, within one {r['level_within_one']:.3f}, in-scope recall "
-              f"{r['in_scope_recall']:.3f}, out-of-scope recall {r['out_of_scope_recall']:.3f}")
-    if report.career_changes:
-        r = report.career_changes[MODEL]
-        print(f"career-change CVs ({r['n']}): level exact {r['level_exact']:.3f}, within one "
-              f"{r['level_within_one']:.3f}, in-scope recall {r['in_scope_recall']:.3f}, "
-              f"out-of-scope recall {r['out_of_scope_recall']:.3f}")
-    if report.real_ads:
-        r = report.real_ads[MODEL]
-        print(f"real ads ({r['n']}): level exact {r['level_exact']:.3f}, within one {r['level_within_one']:.3f}, "
-              f"in-scope recall {r['in_scope_recall']:.3f}, out-of-scope recall {r['out_of_scope_recall']:.3f}")
+    for name, rows, macro_f1 in (("independent set", report.independent, True),
+                                 ("harder independent set", report.hard, True),
+                                 ("career-change CVs", report.career_changes, False),
+                                 ("real ads", report.real_ads, False)):
+        if rows:
+            r = rows[MODEL]
+            head = f"macro-F1 {r['macro_f1']:.3f}, " if macro_f1 else ""
+            print(f"{name} ({r['n']}): {head}level exact {r['level_exact']:.3f}, within one "
+                  f"{r['level_within_one']:.3f}, in-scope recall {r['in_scope_recall']:.3f}, "
+                  f"out-of-scope recall {r['out_of_scope_recall']:.3f}")
     if args.output != "-":
         out = Path(args.output)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -214,6 +214,18 @@ def _per_class(m: dict[str, Any]) -> str:
                           for c, v in m["per_class"].items())
 
 
+def _set_section(title: str, rows: dict[str, dict[str, Any]], about: str, per_class: bool = True,
+                 unit: str = "rows", status: str = "never trained on") -> list[str]:
+    """The Markdown parts for one held-out set: heading, what it is, the methods' table, and the
+    model's per-class table and confusion matrix."""
+    m = rows[MODEL]
+    parts = [f"\n## {title} ({m['n']} {unit}, {m['n_in_scope']} in scope; {status})\n", about,
+             _table(rows, HEADLINE)]
+    if per_class:
+        parts += ["\nPer class, model:\n", _per_class(m)]
+    return parts + ["\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+
+
 def report_markdown(r: EvaluationReport) -> str:
     """The evaluation as Markdown (what ``ssup evaluate`` writes to docs/evaluation.md)."""
     s = r.cv_summary()
@@ -233,36 +245,29 @@ def report_markdown(r: EvaluationReport) -> str:
                   _table(r.test, HEADLINE), "\nPer class, model:\n", _per_class(r.test[MODEL]),
                   "\nConfusion matrix, model:\n", _confusion_table(np.asarray(r.test[MODEL]["confusion"]))]
     if r.independent:
-        m = r.independent[MODEL]
-        parts += [f"\n## Independent evaluation set ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
-                  "`data/independent_eval.csv`: ads, CVs and notes written by people who saw only the descriptors "
-                  "and the annotation guide, never our training texts. Trained on all `train` rows.\n",
-                  _table(r.independent, HEADLINE), "\nPer class, model:\n", _per_class(m),
-                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+        parts += _set_section(
+            "Independent evaluation set", r.independent,
+            "`data/independent_eval.csv`: ads, CVs and notes written by people who saw only the descriptors "
+            "and the annotation guide, never our training texts. Trained on all `train` rows.\n")
     if r.hard:
-        m = r.hard[MODEL]
-        parts += [f"\n## Harder independent set ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
-                  "`data/hard_eval.csv`: ads, CVs and notes as users paste them (LinkedIn and career-page posts, "
-                  "short board posts, ATS exports, CVs oldest role first or without dates, cover letters, Slack "
-                  "messages, Polish-English shorthand, no Polish letters) and the guide's level traps, written by "
-                  "people who saw only the descriptors, the guide and a few real ads, never our training texts. "
-                  "Trained on all `train` rows.\n",
-                  _table(r.hard, HEADLINE), "\nPer class, model:\n", _per_class(m),
-                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+        parts += _set_section(
+            "Harder independent set", r.hard,
+            "`data/hard_eval.csv`: ads, CVs and notes as users paste them (LinkedIn and career-page posts, "
+            "short board posts, ATS exports, CVs oldest role first or without dates, cover letters, Slack "
+            "messages, Polish-English shorthand, no Polish letters) and the guide's level traps, written by "
+            "people who saw only the descriptors, the guide and a few real ads, never our training texts. "
+            "Trained on all `train` rows.\n")
     if r.career_changes:
-        m = r.career_changes[MODEL]
-        parts += [f"\n## Career-change CVs ({m['n']} rows, {m['n_in_scope']} in scope; never trained on)\n",
-                  "`data/career_change_eval.csv`: CVs and recruiter notes whose most recent role, which decides "
-                  "the label, is not the highest (a former presales manager now on a hotline, a bid specialist "
-                  "who moved into selling). Trained on all `train` rows.\n",
-                  _table(r.career_changes, HEADLINE), "\nConfusion matrix, model:\n",
-                  _confusion_table(np.asarray(m["confusion"]))]
+        parts += _set_section(
+            "Career-change CVs", r.career_changes,
+            "`data/career_change_eval.csv`: CVs and recruiter notes whose most recent role, which decides "
+            "the label, is not the highest (a former presales manager now on a hotline, a bid specialist "
+            "who moved into selling). Trained on all `train` rows.\n", per_class=False)
     if r.real_ads:
-        m = r.real_ads[MODEL]
-        parts += [f"\n## Real job-board ads ({m['n']} ads, {m['n_in_scope']} in scope; evaluation only)\n",
-                  "Ads from `../shared/real_ads/` (not part of the project). Trained on all `train` rows.\n",
-                  _table(r.real_ads, HEADLINE), "\nPer class, model:\n", _per_class(m),
-                  "\nConfusion matrix, model:\n", _confusion_table(np.asarray(m["confusion"]))]
+        parts += _set_section(
+            "Real job-board ads", r.real_ads,
+            "Ads from `../shared/real_ads/` (not part of the project). Trained on all `train` rows.\n",
+            unit="ads", status="evaluation only")
     else:
         parts.append("\n## Real job-board ads\n\nSkipped: `../shared/real_ads/` was not found next to the checkout.\n")
     parts.append(f"\n## Configuration\n\n```\n{r.config}\n```\n")
